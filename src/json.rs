@@ -1,0 +1,181 @@
+//! Strict JSON and base64url: the parsing rules every token and config goes through.
+//! serde_json alone keeps the last of duplicate members; JOSE (RFC 7515 §4, RFC 8725) wants
+//! them refused, so objects are built by our own visitor, which also bounds nesting depth.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use core::fmt;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting accepted in token headers and claims.
+pub(crate) const TOKEN_DEPTH: usize = 16;
+/// Deepest nesting accepted in a tenant configuration (Auth0 client exports nest a few levels).
+pub(crate) const CONFIG_DEPTH: usize = 32;
+
+struct Strict {
+    depth: usize,
+    max: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Strict {
+    fn nested<E: de::Error>(&self) -> Result<Strict, E> {
+        if self.depth >= self.max {
+            return Err(E::custom(format!("JSON nested deeper than {} levels", self.max)));
+        }
+        Ok(Strict { depth: self.depth + 1, max: self.max })
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number out of range"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.nested()?;
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Strict { ..inner })? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = self.nested()?;
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(&key))));
+            }
+            let v = map.next_value_seed(Strict { ..inner })?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses JSON text, refusing duplicate member names and nesting past `max_depth`.
+pub(crate) fn parse_strict(bytes: &[u8], max_depth: usize) -> Result<Value, String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = Strict { depth: 0, max: max_depth }.deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(v)
+}
+
+/// Parses a JSON object (see [`parse_strict`]).
+pub(crate) fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String, Value>, String> {
+    match parse_strict(bytes, max_depth)? {
+        Value::Object(m) => Ok(m),
+        other => Err(format!("expected a JSON object, found {}", kind(&other))),
+    }
+}
+
+/// Checks a JSON value that did not come from text (e.g. converted from a JS object) against
+/// the same depth bound.
+pub(crate) fn check_depth(v: &Value, max_depth: usize) -> Result<(), String> {
+    fn walk(v: &Value, depth: usize, max: usize) -> bool {
+        match v {
+            Value::Array(a) => depth < max && a.iter().all(|x| walk(x, depth + 1, max)),
+            Value::Object(o) => depth < max && o.values().all(|x| walk(x, depth + 1, max)),
+            _ => true,
+        }
+    }
+    if walk(v, 0, max_depth) {
+        Ok(())
+    } else {
+        Err(format!("JSON nested deeper than {max_depth} levels"))
+    }
+}
+
+/// The JSON type name of a value, for messages.
+pub(crate) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Strict base64url without padding (RFC 7515 §2): other alphabets, `=` and non-zero
+/// trailing bits are refused, so every byte string has exactly one accepted encoding.
+pub(crate) fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(s).ok()
+}
+
+/// base64url without padding.
+pub(crate) fn b64url(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_duplicates_at_any_depth() {
+        assert!(parse_strict(br#"{"a":1,"a":2}"#, 8).unwrap_err().contains("duplicate member name \"a\""));
+        assert!(parse_strict(br#"{"x":{"b":1,"b":1}}"#, 8).is_err());
+        assert!(parse_strict(br#"[{"b":1},{"b":1}]"#, 8).is_ok());
+    }
+
+    #[test]
+    fn bounds_depth() {
+        assert!(parse_strict(b"[[[[1]]]]", 4).is_ok());
+        assert!(parse_strict(b"[[[[[1]]]]]", 4).unwrap_err().contains("deeper"));
+        let deep = "[".repeat(100_000);
+        assert!(parse_strict(deep.as_bytes(), 16).is_err());
+        assert!(check_depth(&serde_json::json!({"a":{"b":{"c":1}}}), 2).is_err());
+        assert!(check_depth(&serde_json::json!({"a":{"b":1}}), 2).is_ok());
+    }
+
+    #[test]
+    fn rejects_trailing_data_and_non_objects() {
+        assert!(parse_object(b"{} x", 4).is_err());
+        assert!(parse_object(b"[]", 4).unwrap_err().contains("an array"));
+    }
+
+    #[test]
+    fn base64url_is_canonical() {
+        assert_eq!(b64url_decode("AQAB").unwrap(), vec![1, 0, 1]);
+        assert!(b64url_decode("AQAB=").is_none());
+        assert!(b64url_decode("AQ+/").is_none());
+        assert!(b64url_decode("AR").is_none(), "non-zero trailing bits");
+        assert_eq!(b64url_decode("AQ").unwrap(), vec![1]);
+        assert!(b64url_decode("A").is_none());
+        assert!(b64url_decode("AQ\n").is_none());
+    }
+}

@@ -1,0 +1,104 @@
+//! Compact JWS: strict splitting and decoding (SPEC §5 rules 5, 10, 11) and minting.
+
+use serde_json::{Map, Value};
+
+use crate::alg::{self, Alg};
+use crate::error::{VerifyCode, VerifyError};
+use crate::json::{b64url, b64url_decode, parse_object, TOKEN_DEPTH};
+use crate::keys::SigningKey;
+
+/// Tokens longer than this are refused before any decoding (bounded work).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A compact JWS split into its segments, with the protected header parsed.
+pub(crate) struct Parts<'a> {
+    pub header: Map<String, Value>,
+    pub signing_input: &'a str,
+    pub payload_b64: &'a str,
+    pub signature_b64: &'a str,
+}
+
+fn jws_invalid(msg: impl Into<String>) -> VerifyError {
+    VerifyError::new(VerifyCode::JwsInvalid, msg)
+}
+
+/// Splits and checks the form of a compact JWS and parses its header.
+pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(jws_invalid(format!(
+            "the token is {} bytes; tokens over {MAX_TOKEN_BYTES} bytes are refused",
+            token.len()
+        )));
+    }
+    let segments: Vec<&str> = token.split('.').collect();
+    if segments.len() != 3 {
+        let hint = if segments.len() == 5 { " (this looks like an encrypted JWE, which is not supported)" } else { "" };
+        return Err(jws_invalid(format!(
+            "a JWT in compact form has 3 dot-separated segments, this one has {}{hint}",
+            segments.len()
+        )));
+    }
+    let header_bytes =
+        b64url_decode(segments[0]).ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
+    let header = parse_object(&header_bytes, TOKEN_DEPTH)
+        .map_err(|e| jws_invalid(format!("the protected header is not a valid JSON object: {e}")))?;
+    let signing_input_len = segments[0].len() + 1 + segments[1].len();
+    Ok(Parts {
+        header,
+        signing_input: &token[..signing_input_len],
+        payload_b64: segments[1],
+        signature_b64: segments[2],
+    })
+}
+
+/// Decodes the claims segment (after the signature has been checked).
+pub(crate) fn payload(parts: &Parts<'_>) -> Result<Map<String, Value>, VerifyError> {
+    let bytes = b64url_decode(parts.payload_b64).ok_or_else(|| {
+        VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding")
+    })?;
+    parse_object(&bytes, TOKEN_DEPTH).map_err(|e| {
+        VerifyError::new(VerifyCode::JwtInvalid, format!("the JWT Claims Set is not a valid JSON object: {e}"))
+    })
+}
+
+/// Reads a JWT without verifying it: for display and debugging only, never for trust
+/// (the result is *not* verified, whatever the type says).
+pub fn decode(token: &str) -> Result<crate::Verified, VerifyError> {
+    let parts = split(token)?;
+    if b64url_decode(parts.signature_b64).is_none() {
+        return Err(jws_invalid("the signature segment is not base64url without padding"));
+    }
+    let payload = payload(&parts)?;
+    Ok(crate::Verified { header: parts.header, payload })
+}
+
+/// The protected header we write: `alg`, then `typ` and `kid` when given.
+pub fn header(alg: Alg, typ: Option<&str>, kid: Option<&str>) -> Map<String, Value> {
+    let mut h = Map::new();
+    h.insert("alg".into(), alg.name().into());
+    if let Some(t) = typ {
+        h.insert("typ".into(), t.into());
+    }
+    if let Some(k) = kid {
+        h.insert("kid".into(), k.into());
+    }
+    h
+}
+
+/// Mints a compact JWS over `header` and `claims`, serialized in their member order.
+pub fn encode(
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+    alg: Alg,
+    key: &SigningKey,
+) -> Result<String, VerifyError> {
+    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
+    let c = serde_json::to_vec(claims).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
+    let mut token = b64url(&h);
+    token.push('.');
+    token.push_str(&b64url(&c));
+    let sig = alg::sign(alg, key, token.as_bytes())?;
+    token.push('.');
+    token.push_str(&b64url(&sig));
+    Ok(token)
+}

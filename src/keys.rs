@@ -1,0 +1,488 @@
+//! Keys: import from JWK, PEM and raw secrets, checked once on import; public JWK export.
+//! A key belongs to exactly one [`Family`]: an RSA, EC or OKP key can never become an HMAC
+//! secret (RFC 8725 §2.1, the classic "HS256 signed with the public key" confusion).
+
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
+use serde_json::{json, Map, Value};
+use zeroize::Zeroizing;
+
+use crate::alg::{Alg, Family};
+use crate::error::{quote, VerifyCode, VerifyError};
+use crate::json::{b64url, b64url_decode, kind};
+
+/// Smallest RSA modulus accepted, issuing and verifying (RFC 8725 §3.5, NIST SP 800-131A).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// A shared secret; zeroed on drop.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<Vec<u8>>);
+
+impl Secret {
+    /// Wraps raw secret bytes as given (no length check: that depends on the algorithm).
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Secret(Zeroizing::new(bytes))
+    }
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Secret({} bytes)", self.0.len())
+    }
+}
+
+/// A key that can sign.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub enum SigningKey {
+    Hmac(Secret),
+    Rsa(Box<RsaPrivateKey>),
+    P256(p256::ecdsa::SigningKey),
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+/// A key that can verify.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub enum VerifyingKey {
+    Hmac(Secret),
+    Rsa(Box<RsaPublicKey>),
+    P256(p256::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl SigningKey {
+    /// The key's family.
+    pub fn family(&self) -> Family {
+        match self {
+            Self::Hmac(_) => Family::Hmac,
+            Self::Rsa(_) => Family::Rsa,
+            Self::P256(_) => Family::P256,
+            Self::Ed25519(_) => Family::Ed25519,
+        }
+    }
+
+    /// The key that verifies this key's signatures.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        match self {
+            Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
+            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.to_public_key())),
+            Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
+            Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+        }
+    }
+}
+
+impl VerifyingKey {
+    /// The key's family.
+    pub fn family(&self) -> Family {
+        match self {
+            Self::Hmac(_) => Family::Hmac,
+            Self::Rsa(_) => Family::Rsa,
+            Self::P256(_) => Family::P256,
+            Self::Ed25519(_) => Family::Ed25519,
+        }
+    }
+
+    /// The public JWK members (`kty`, `n`/`e`, `crv`/`x`/`y`); `None` for a secret.
+    pub fn public_jwk(&self) -> Option<Map<String, Value>> {
+        let v = match self {
+            Self::Hmac(_) => return None,
+            Self::Rsa(k) => json!({
+                "kty": "RSA",
+                "n": b64url(&k.n().to_bytes_be()),
+                "e": b64url(&k.e().to_bytes_be()),
+            }),
+            Self::P256(k) => {
+                let p = k.to_encoded_point(false);
+                json!({
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "x": b64url(p.x().map(|x| &x[..]).unwrap_or_default()),
+                    "y": b64url(p.y().map(|y| &y[..]).unwrap_or_default()),
+                })
+            }
+            Self::Ed25519(k) => json!({ "kty": "OKP", "crv": "Ed25519", "x": b64url(k.as_bytes()) }),
+        };
+        match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// A verification key with the JWK metadata that restricts its use.
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    /// The key.
+    pub key: VerifyingKey,
+    /// `kid`, if the JWK had one.
+    pub kid: Option<String>,
+    /// `alg`, if the JWK pinned one: the key then serves that algorithm only.
+    pub alg: Option<Alg>,
+}
+
+fn invalid(msg: impl Into<String>) -> VerifyError {
+    VerifyError::key(msg)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/// Checks a secret meant for HMAC: it must not be an asymmetric key in disguise (a PEM block
+/// or a JWK of another family), which is how algorithm-confusion attacks feed a public key in.
+pub fn secret_from_bytes(bytes: Vec<u8>) -> Result<Secret, VerifyError> {
+    if bytes.is_empty() {
+        return Err(invalid("the secret is empty; pass the shared secret (string or bytes)"));
+    }
+    let text = core::str::from_utf8(&bytes).unwrap_or("").trim_start();
+    if text.starts_with("-----BEGIN") {
+        return Err(invalid(
+            "the secret is a PEM key; an RSA/EC/OKP key is never used as an HMAC secret: pass it as `key` and verify with its own algorithm",
+        ));
+    }
+    if text.starts_with('{') {
+        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
+            if m.contains_key("kty") {
+                return Err(invalid("the secret is a JWK; pass JWKs as `key`, `keys` or `jwks`, never as `secret`"));
+            }
+        }
+    }
+    Ok(Secret::new(bytes))
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWK
+
+fn member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, VerifyError> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(invalid(format!("JWK member \"{name}\" must be a string, found {}", kind(other)))),
+    }
+}
+
+fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, VerifyError> {
+    match member(jwk, name)? {
+        None => Ok(None),
+        Some(s) => b64url_decode(s)
+            .map(|b| Some(Zeroizing::new(b)))
+            .ok_or_else(|| invalid(format!("JWK member \"{name}\" is not base64url without padding"))),
+    }
+}
+
+fn required(jwk: &Map<String, Value>, name: &str, kty: &str) -> Result<Zeroizing<Vec<u8>>, VerifyError> {
+    bytes_member(jwk, name)?.ok_or_else(|| invalid(format!("{kty} JWK is missing \"{name}\"")))
+}
+
+fn fixed<const N: usize>(b: &[u8], what: &str) -> Result<[u8; N], VerifyError> {
+    b.try_into().map_err(|_| invalid(format!("{what} must be {N} bytes, found {}", b.len())))
+}
+
+fn rsa_public(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, VerifyError> {
+    let n = BigUint::from_bytes_be(n);
+    if n.bits() < MIN_RSA_BITS {
+        return Err(invalid(format!(
+            "the RSA key is {} bits; at least {MIN_RSA_BITS} bits are required (generate a 2048-bit or larger key)",
+            n.bits()
+        )));
+    }
+    RsaPublicKey::new(n, BigUint::from_bytes_be(e))
+        .map_err(|e| invalid(format!("the RSA public key is not usable: {e}")))
+}
+
+fn rsa_private(jwk: &Map<String, Value>) -> Result<RsaPrivateKey, VerifyError> {
+    let n = required(jwk, "n", "RSA")?;
+    let e = required(jwk, "e", "RSA")?;
+    let d = required(jwk, "d", "RSA")?;
+    let public = rsa_public(&n, &e)?;
+    let primes = match (bytes_member(jwk, "p")?, bytes_member(jwk, "q")?) {
+        (Some(p), Some(q)) => vec![BigUint::from_bytes_be(&p), BigUint::from_bytes_be(&q)],
+        (None, None) => vec![],
+        _ => return Err(invalid("RSA JWK has only one of \"p\" and \"q\"; give both or neither")),
+    };
+    if jwk.contains_key("oth") {
+        return Err(invalid("multi-prime RSA keys (\"oth\") are not supported"));
+    }
+    let key =
+        RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), BigUint::from_bytes_be(&d), primes)
+            .map_err(|_| invalid("the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again"))?;
+    // Optional CRT members must agree with the key; a wrong one would produce faulty signatures.
+    let crt = [("dp", key.dp().cloned()), ("dq", key.dq().cloned()), ("qi", key.crt_coefficient())];
+    for (name, expected) in crt {
+        if let Some(given) = bytes_member(jwk, name)? {
+            if expected.as_ref() != Some(&BigUint::from_bytes_be(&given)) {
+                return Err(invalid(format!(
+                    "the RSA JWK's \"{name}\" does not match its primes: export the key again"
+                )));
+            }
+        }
+    }
+    Ok(key)
+}
+
+fn ec_public(jwk: &Map<String, Value>) -> Result<p256::ecdsa::VerifyingKey, VerifyError> {
+    let crv = member(jwk, "crv")?.unwrap_or("");
+    if crv != "P-256" {
+        return Err(VerifyError::new(
+            VerifyCode::NotSupported,
+            format!("EC curve {} is not supported; use P-256 (ES256)", quote(crv)),
+        ));
+    }
+    let x: [u8; 32] = fixed(&required(jwk, "x", "EC")?, "EC \"x\"")?;
+    let y: [u8; 32] = fixed(&required(jwk, "y", "EC")?, "EC \"y\"")?;
+    let point = p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
+    p256::ecdsa::VerifyingKey::from_encoded_point(&point).map_err(|_| invalid("the EC point (x, y) is not on P-256"))
+}
+
+fn okp_public(jwk: &Map<String, Value>) -> Result<ed25519_dalek::VerifyingKey, VerifyError> {
+    let crv = member(jwk, "crv")?.unwrap_or("");
+    if crv != "Ed25519" {
+        return Err(VerifyError::new(
+            VerifyCode::NotSupported,
+            format!("OKP curve {} is not supported; use Ed25519 (EdDSA)", quote(crv)),
+        ));
+    }
+    let x: [u8; 32] = fixed(&required(jwk, "x", "OKP")?, "Ed25519 \"x\"")?;
+    ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| invalid("the Ed25519 \"x\" is not a valid point"))
+}
+
+fn jwk_meta(jwk: &Map<String, Value>) -> Result<(Option<String>, Option<Alg>), VerifyError> {
+    let kid = member(jwk, "kid")?.map(str::to_owned);
+    let alg = match member(jwk, "alg")? {
+        None => None,
+        Some(a) => Some(Alg::from_name(a).ok_or_else(|| {
+            VerifyError::new(
+                VerifyCode::NotSupported,
+                format!("JWK \"alg\" {} is not supported ({})", quote(a), Alg::names()),
+            )
+        })?),
+    };
+    Ok((kid, alg))
+}
+
+fn check_alg_fits(alg: Option<Alg>, family: Family) -> Result<(), VerifyError> {
+    match alg {
+        Some(a) if a.family() != family => {
+            Err(invalid(format!("JWK \"alg\" is {} but the key is {}", a.name(), family.name())))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn kty(jwk: &Map<String, Value>) -> Result<&str, VerifyError> {
+    member(jwk, "kty")?.ok_or_else(|| invalid("the JWK has no \"kty\""))
+}
+
+/// Imports a public (or `oct`) JWK for verification. A private JWK is refused: verifiers
+/// should hold only public halves.
+pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> {
+    let (kid, alg) = jwk_meta(jwk)?;
+    let kty = kty(jwk)?;
+    if kty != "oct" && jwk.contains_key("d") {
+        return Err(invalid(
+            "this JWK is a private key (it has \"d\"); verification takes the public key: drop the private members",
+        ));
+    }
+    let key = match kty {
+        "RSA" => VerifyingKey::Rsa(Box::new(rsa_public(&required(jwk, "n", "RSA")?, &required(jwk, "e", "RSA")?)?)),
+        "EC" => VerifyingKey::P256(ec_public(jwk)?),
+        "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
+        "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
+        other => {
+            return Err(VerifyError::new(
+                VerifyCode::NotSupported,
+                format!("JWK \"kty\" {} is not supported (RSA, EC, OKP, oct)", quote(other)),
+            ))
+        }
+    };
+    check_alg_fits(alg, key.family())?;
+    Ok(KeyEntry { key, kid, alg })
+}
+
+/// Imports a private JWK for signing (`oct` gives a secret). Public members, when present,
+/// must match the private ones.
+pub fn signing_jwk(jwk: &Map<String, Value>) -> Result<(SigningKey, Option<String>, Option<Alg>), VerifyError> {
+    let (kid, alg) = jwk_meta(jwk)?;
+    let kty = kty(jwk)?;
+    if kty != "oct" && !jwk.contains_key("d") {
+        return Err(invalid("this JWK is a public key (no \"d\"); signing needs the private key"));
+    }
+    let key = match kty {
+        "RSA" => SigningKey::Rsa(Box::new(rsa_private(jwk)?)),
+        "EC" => {
+            let public = ec_public(jwk)?;
+            let d: [u8; 32] = fixed(&required(jwk, "d", "EC")?, "EC \"d\"")?;
+            let k = p256::ecdsa::SigningKey::from_bytes(&d.into())
+                .map_err(|_| invalid("the EC \"d\" is not a valid P-256 scalar"))?;
+            if *k.verifying_key() != public {
+                return Err(invalid("the EC JWK's \"x\"/\"y\" do not match its \"d\""));
+            }
+            SigningKey::P256(k)
+        }
+        "OKP" => {
+            let public = okp_public(jwk)?;
+            let d: [u8; 32] = fixed(&required(jwk, "d", "OKP")?, "Ed25519 \"d\"")?;
+            let k = ed25519_dalek::SigningKey::from_bytes(&d);
+            if k.verifying_key() != public {
+                return Err(invalid("the Ed25519 JWK's \"x\" does not match its \"d\""));
+            }
+            SigningKey::Ed25519(k)
+        }
+        "oct" => SigningKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
+        other => {
+            return Err(VerifyError::new(
+                VerifyCode::NotSupported,
+                format!("JWK \"kty\" {} is not supported (RSA, EC, OKP, oct)", quote(other)),
+            ))
+        }
+    };
+    check_alg_fits(alg, key.family())?;
+    Ok((key, kid, alg))
+}
+
+// ---------------------------------------------------------------------------------------------
+// PEM
+
+fn pem_label(pem: &str) -> Option<&str> {
+    let rest = pem.trim_start().strip_prefix("-----BEGIN ")?;
+    let end = rest.find("-----")?;
+    Some(&rest[..end])
+}
+
+fn not_a_key(label: &str) -> VerifyError {
+    match label {
+        "CERTIFICATE" => VerifyError::new(
+            VerifyCode::NotSupported,
+            "X.509 certificates are not supported; pass the public key (\"-----BEGIN PUBLIC KEY-----\" PEM) or its JWK",
+        ),
+        "ENCRYPTED PRIVATE KEY" => VerifyError::new(
+            VerifyCode::NotSupported,
+            "encrypted private keys are not supported; decrypt it first (e.g. openssl pkcs8 -nocrypt)",
+        ),
+        _ => invalid(format!("PEM block {} is not a key this library reads (PUBLIC KEY, RSA PUBLIC KEY, PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY)", quote(label))),
+    }
+}
+
+fn check_rsa_bits(bits: usize) -> Result<(), VerifyError> {
+    if bits < MIN_RSA_BITS {
+        return Err(invalid(format!(
+            "the RSA key is {bits} bits; at least {MIN_RSA_BITS} bits are required (generate a 2048-bit or larger key)"
+        )));
+    }
+    Ok(())
+}
+
+/// Imports a public key from PEM (SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`).
+pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    let pem = pem.trim();
+    let label = pem_label(pem)
+        .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
+    let garbled = || invalid(format!("the {label} PEM does not decode: check that it was copied whole"));
+    match label {
+        "PUBLIC KEY" => {
+            if let Ok(k) = RsaPublicKey::from_public_key_pem(pem) {
+                check_rsa_bits(k.n().bits())?;
+                Ok(VerifyingKey::Rsa(Box::new(k)))
+            } else if let Ok(k) = p256::PublicKey::from_public_key_pem(pem) {
+                Ok(VerifyingKey::P256(k.into()))
+            } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
+                Ok(VerifyingKey::Ed25519(k))
+            } else if pem::looks_like_spki(pem) {
+                Err(VerifyError::new(
+                    VerifyCode::NotSupported,
+                    "the public key is of a type or curve not supported here (RSA, EC P-256, Ed25519)",
+                ))
+            } else {
+                Err(garbled())
+            }
+        }
+        "RSA PUBLIC KEY" => {
+            let k = RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| garbled())?;
+            check_rsa_bits(k.n().bits())?;
+            Ok(VerifyingKey::Rsa(Box::new(k)))
+        }
+        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Err(invalid(
+            "this PEM is a private key; verification takes the public key (\"-----BEGIN PUBLIC KEY-----\")",
+        )),
+        other => Err(not_a_key(other)),
+    }
+}
+
+/// Imports a private key from PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, SEC1
+/// `EC PRIVATE KEY`). The RSA key is validated (p·q = n, d·e ≡ 1) by the rsa crate.
+pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
+    use p256::pkcs8::DecodePrivateKey as _;
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    let pem = pem.trim();
+    let label = pem_label(pem)
+        .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
+    let garbled =
+        || invalid(format!("the {label} PEM does not decode or is inconsistent: check that it was copied whole"));
+    let rsa = |k: RsaPrivateKey| -> Result<SigningKey, VerifyError> {
+        check_rsa_bits(k.n().bits())?;
+        k.validate().map_err(|_| garbled())?;
+        Ok(SigningKey::Rsa(Box::new(k)))
+    };
+    match label {
+        "PRIVATE KEY" => {
+            if let Ok(k) = RsaPrivateKey::from_pkcs8_pem(pem) {
+                rsa(k)
+            } else if let Ok(k) = p256::SecretKey::from_pkcs8_pem(pem) {
+                Ok(SigningKey::P256(k.into()))
+            } else if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+                Ok(SigningKey::Ed25519(k))
+            } else {
+                Err(garbled())
+            }
+        }
+        "RSA PRIVATE KEY" => rsa(RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| garbled())?),
+        "EC PRIVATE KEY" => {
+            let k = p256::SecretKey::from_sec1_pem(pem).map_err(|_| garbled())?;
+            Ok(SigningKey::P256(k.into()))
+        }
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => {
+            Err(invalid("this PEM is a public key; signing needs the private key (\"-----BEGIN PRIVATE KEY-----\")"))
+        }
+        other => Err(not_a_key(other)),
+    }
+}
+
+mod pem {
+    /// Whether a `PUBLIC KEY` block at least decodes as base64 (then the key type is what we
+    /// lack, not the copy-paste).
+    pub(super) fn looks_like_spki(pem: &str) -> bool {
+        use base64ct::{Base64, Encoding};
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().concat();
+        Base64::decode_vec(body.trim()).map(|b| b.len() > 16 && b[0] == 0x30).unwrap_or(false)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values as they come from JS or config: a PEM string or a JWK object.
+
+/// Imports a verification key from a PEM string or a JWK object.
+pub fn verifying_value(v: &Value) -> Result<KeyEntry, VerifyError> {
+    match v {
+        Value::String(s) => Ok(KeyEntry { key: verifying_pem(s)?, kid: None, alg: None }),
+        Value::Object(m) => verifying_jwk(m),
+        other => Err(invalid(format!("a key must be a PEM string or a JWK object, found {}", kind(other)))),
+    }
+}
+
+/// Imports a signing key from a PEM string or a JWK object.
+pub fn signing_value(v: &Value) -> Result<(SigningKey, Option<String>, Option<Alg>), VerifyError> {
+    match v {
+        Value::String(s) => Ok((signing_pem(s)?, None, None)),
+        Value::Object(m) => signing_jwk(m),
+        other => Err(invalid(format!("a key must be a PEM string or a JWK object, found {}", kind(other)))),
+    }
+}

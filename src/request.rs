@@ -1,0 +1,222 @@
+//! The delegation request (SPEC §2): the Auth0 `/delegation` wire parameters, checked.
+
+use serde_json::{Map, Value};
+
+use crate::error::{quote, DelegationError, OAuthCode};
+use crate::json::kind;
+
+/// The only grant type `/delegation` accepts.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// Every `api_type` of the Auth0 endpoint (`auth0` is a synonym of `app`).
+pub const API_TYPES: &[&str] = &[
+    "app",
+    "auth0",
+    "firebase",
+    "azure_blob",
+    "azure_sb",
+    "wams",
+    "layer",
+    "salesforce_api",
+    "salesforce_sandbox_api",
+    "sap_api",
+    "aws",
+];
+
+/// Claims of the OIDC `profile` scope (OIDC Core §5.4).
+const PROFILE: &[&str] = &[
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+];
+
+/// Claims we set on every minted token; scopes can never copy them from the id_token.
+pub(crate) const RESERVED: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "iat",
+    "exp",
+    "nbf",
+    "azp",
+    "jti",
+    "nonce",
+    "at_hash",
+    "c_hash",
+    "auth_time",
+    "acr",
+    "amr",
+    "act",
+    "may_act",
+    "cnf",
+    "sid",
+];
+
+/// Which of the user's claims go into the delegation token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// `openid …`: the listed scopes (OIDC `profile`, `email`, `address`, `phone`) and legacy
+    /// attribute names (e.g. `openid name email`).
+    Openid(Vec<String>),
+    /// `passthrough`: every claim of the id_token except the reserved ones.
+    Passthrough,
+}
+
+impl Scope {
+    fn parse(s: Option<&str>) -> Result<Scope, DelegationError> {
+        let s = s.unwrap_or("openid").trim();
+        if s == "passthrough" {
+            return Ok(Scope::Passthrough);
+        }
+        let words: Vec<&str> = s.split_whitespace().collect();
+        if !words.contains(&"openid") {
+            return Err(bad(format!(
+                "scope {} must include \"openid\" (e.g. \"openid profile email\") or be \"passthrough\"",
+                quote(s)
+            )));
+        }
+        let mut out = Vec::new();
+        for w in words.into_iter().filter(|w| *w != "openid") {
+            if RESERVED.contains(&w) {
+                return Err(bad(format!(
+                    "scope names {}, a claim the delegation token always sets itself; remove it from scope",
+                    quote(w)
+                )));
+            }
+            if !out.iter().any(|x: &String| x == w) {
+                out.push(w.to_owned());
+            }
+        }
+        Ok(Scope::Openid(out))
+    }
+
+    /// The user's claims this scope releases, in a stable order.
+    pub fn project(&self, user: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        let mut copy = |name: &str| {
+            if let Some(v) = user.get(name) {
+                out.insert(name.to_owned(), v.clone());
+            }
+        };
+        match self {
+            Scope::Passthrough => {
+                for name in user.keys().filter(|k| !RESERVED.contains(&k.as_str())) {
+                    copy(name);
+                }
+            }
+            Scope::Openid(words) => {
+                for w in words {
+                    let names: &[&str] = match w.as_str() {
+                        "profile" => PROFILE,
+                        "email" => &["email", "email_verified"],
+                        "address" => &["address"],
+                        "phone" => &["phone_number", "phone_number_verified"],
+                        other => &[other][..],
+                    };
+                    for n in names {
+                        copy(n);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A checked delegation request.
+#[derive(Debug, Clone)]
+pub struct DelegationRequest {
+    /// The calling client.
+    pub client_id: String,
+    /// The user's id_token (issued to `client_id`).
+    pub id_token: String,
+    /// The target client (default: the caller).
+    pub target: String,
+    /// The requested claims.
+    pub scope: Scope,
+    /// The add-on, normalized (`auth0` → `app`).
+    pub api_type: &'static str,
+    /// Every other parameter, for the add-on and the policy hook.
+    pub extra: Map<String, Value>,
+}
+
+fn bad(msg: impl Into<String>) -> DelegationError {
+    DelegationError::new(OAuthCode::InvalidRequest, msg)
+}
+
+fn text<'a>(p: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, DelegationError> {
+    match p.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(bad(format!("parameter {name} must be a string, found {}", kind(other)))),
+    }
+}
+
+impl DelegationRequest {
+    /// Checks the wire parameters (a JSON object of the form or JSON body).
+    pub fn from_params(params: &Value) -> Result<Self, DelegationError> {
+        let p = params.as_object().ok_or_else(|| {
+            bad(format!("the request parameters must be an object (or URLSearchParams), found {}", kind(params)))
+        })?;
+        let grant = text(p, "grant_type")?
+            .ok_or_else(|| bad(format!("grant_type is missing: send grant_type={JWT_BEARER}")))?;
+        let id_token = text(p, "id_token")?;
+        let refresh = text(p, "refresh_token")?;
+        if id_token.is_some() && refresh.is_some() {
+            return Err(bad("send either id_token or refresh_token, not both"));
+        }
+        if grant != JWT_BEARER {
+            return Err(DelegationError::new(
+                OAuthCode::UnsupportedGrantType,
+                format!("grant_type {} is not supported by /delegation: use {JWT_BEARER}", quote(grant)),
+            ));
+        }
+        if refresh.is_some() {
+            return Err(DelegationError::new(
+                OAuthCode::UnsupportedGrantType,
+                "refresh_token delegation is not supported by this stateless module: send the user's id_token instead",
+            ));
+        }
+        let id_token =
+            id_token.ok_or_else(|| bad("id_token is missing: send the signed-in user's id_token"))?.to_owned();
+        let client_id =
+            text(p, "client_id")?.ok_or_else(|| bad("client_id is missing: send the calling client's id"))?.to_owned();
+        let target = text(p, "target")?.map(str::to_owned).unwrap_or_else(|| client_id.clone());
+        let api_name = text(p, "api_type")?.unwrap_or("app");
+        let api_type = match API_TYPES.iter().find(|a| **a == api_name) {
+            Some(&"auth0") => "app",
+            Some(a) => *a,
+            None => {
+                return Err(bad(format!(
+                    "api_type {} is unknown; use one of {}",
+                    quote(api_name),
+                    API_TYPES.join(", ")
+                )))
+            }
+        };
+        let scope = Scope::parse(text(p, "scope")?)?;
+        let extra = p
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "grant_type" | "id_token" | "refresh_token" | "client_id" | "target" | "api_type" | "scope"
+                )
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(DelegationRequest { client_id, id_token, target, scope, api_type, extra })
+    }
+}

@@ -1,0 +1,70 @@
+//! `sign`: mint a JWT from a payload, a key and `{alg, kid, typ}` (tests, demo, tooling).
+
+use serde_json::{Map, Value};
+
+use crate::alg::Alg;
+use crate::error::{quote, VerifyCode, VerifyError};
+use crate::json::{check_depth, kind, TOKEN_DEPTH};
+use crate::jws;
+use crate::keys::{self, SigningKey};
+
+/// The key argument of `sign`: raw secret bytes, or a PEM/JWK value (a string is a secret for
+/// HS* and a PEM for the other algorithms).
+pub enum KeyArg {
+    /// Secret bytes (a JS `Uint8Array`).
+    Bytes(Vec<u8>),
+    /// A PEM string, a secret string, or a JWK object.
+    Value(Value),
+}
+
+fn arg(msg: impl Into<String>) -> VerifyError {
+    VerifyError::new(VerifyCode::InvalidArgument, msg)
+}
+
+/// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
+pub fn sign_json(payload: &Value, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
+    let claims: &Map<String, Value> =
+        payload.as_object().ok_or_else(|| arg(format!("the payload must be an object, found {}", kind(payload))))?;
+    check_depth(payload, TOKEN_DEPTH).map_err(arg)?;
+    let opts = options
+        .as_object()
+        .ok_or_else(|| arg(format!("sign options must be an object with `alg`, found {}", kind(options))))?;
+    for name in opts.keys() {
+        if !matches!(name.as_str(), "alg" | "kid" | "typ") {
+            return Err(arg(format!("unknown sign option {}; known: alg, kid, typ", quote(name))));
+        }
+    }
+    let text = |name: &str| -> Result<Option<&str>, VerifyError> {
+        match opts.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(arg(format!("sign option `{name}` must be a string, found {}", kind(other)))),
+        }
+    };
+    let alg_name = text("alg")?.ok_or_else(|| arg("sign options need `alg` (e.g. \"RS256\" or \"HS256\")"))?;
+    let alg = Alg::from_name(alg_name).ok_or_else(|| {
+        VerifyError::new(
+            VerifyCode::NotSupported,
+            format!("algorithm {} is not supported; choose from {}", quote(alg_name), Alg::names()),
+        )
+    })?;
+    let (key, jwk_kid) = match key {
+        KeyArg::Bytes(b) => (SigningKey::Hmac(keys::secret_from_bytes(b)?), None),
+        KeyArg::Value(Value::String(s)) if alg.min_secret_len() > 0 => {
+            (SigningKey::Hmac(keys::secret_from_bytes(s.into_bytes())?), None)
+        }
+        KeyArg::Value(v) => {
+            let (k, kid, jwk_alg) = keys::signing_value(&v)?;
+            if let Some(a) = jwk_alg.filter(|a| *a != alg) {
+                return Err(VerifyError::new(
+                    VerifyCode::AlgNotAllowed,
+                    format!("the JWK is pinned to {} (\"alg\"), but {} was asked for", a.name(), alg.name()),
+                ));
+            }
+            (k, kid)
+        }
+    };
+    let kid = text("kid")?.map(str::to_owned).or(jwk_kid);
+    let header = jws::header(alg, text("typ")?, kid.as_deref());
+    jws::encode(&header, claims, alg, &key)
+}

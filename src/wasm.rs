@@ -1,0 +1,204 @@
+//! The JavaScript facade: converts JS values, errors, clocks and entropy; no delegation logic.
+//! Errors leave as plain `{kind, code, …}` objects that `src/js/api.js` turns into the
+//! `DelegationError` / `VerifyError` / `ConfigError` classes.
+
+use rand_core::RngCore;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
+use crate::{sign, Delegator, Tenant, Verifier};
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    kind: &'a str,
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+fn verify_err(e: VerifyError) -> JsValue {
+    to_js(&ErrorOut {
+        kind: "verify",
+        code: e.code.as_str(),
+        message: &e.message,
+        status: None,
+        claim: e.claim.as_deref(),
+        reason: e.reason.map(|r| r.as_str()),
+        path: None,
+    })
+}
+
+fn delegation_err(e: DelegationError) -> JsValue {
+    to_js(&ErrorOut {
+        kind: "delegation",
+        code: e.code.as_str(),
+        message: &e.description,
+        status: Some(e.code.status()),
+        claim: None,
+        reason: None,
+        path: None,
+    })
+}
+
+fn config_err(e: ConfigError) -> JsValue {
+    let message = e.to_string();
+    to_js(&ErrorOut {
+        kind: "config",
+        code: "ERR_CONFIG_INVALID",
+        message: &message,
+        status: None,
+        claim: None,
+        reason: None,
+        path: Some(&e.path),
+    })
+}
+
+/// JS value → JSON value; anything JSON cannot hold is a typed error.
+fn json(v: JsValue, what: &str) -> Result<Value, String> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| format!("{what} is not JSON-compatible: {e}"))
+}
+
+/// A JS clock value (seconds) → whole Unix seconds.
+fn seconds(now: f64) -> Option<i64> {
+    (now.is_finite() && now.abs() < 1e13).then(|| now.floor() as i64)
+}
+
+/// Entropy drawn from `crypto.getRandomValues` per call (never at module init, which
+/// workerd forbids). A failure is recorded and turns the call's result into an error.
+struct WebRng {
+    failed: bool,
+}
+
+impl RngCore for WebRng {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0u8; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0u8; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        if getrandom::getrandom(dest).is_err() {
+            self.failed = true;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+/// The delegation engine over one parsed tenant.
+#[wasm_bindgen]
+pub struct WasmDelegator {
+    inner: Delegator,
+}
+
+#[wasm_bindgen]
+impl WasmDelegator {
+    /// Parses a tenant (object or JSON text) once; throws a config error.
+    #[wasm_bindgen(constructor)]
+    pub fn new(tenant: JsValue) -> Result<WasmDelegator, JsValue> {
+        let tenant = match tenant.as_string() {
+            Some(text) => Tenant::parse(&text),
+            None => {
+                let v = json(tenant, "the tenant configuration")
+                    .map_err(|m| config_err(ConfigError { path: String::new(), message: m }))?;
+                Tenant::from_json(&v)
+            }
+        };
+        Ok(WasmDelegator { inner: Delegator::from_tenant(tenant.map_err(config_err)?) })
+    }
+
+    /// Answers one request at `now` (Unix seconds).
+    pub fn delegate(&self, params: JsValue, now: f64) -> Result<JsValue, JsValue> {
+        let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
+        let params = json(params, "the request parameters").map_err(bad)?;
+        let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+        // Check the entropy source before any signing draws from it.
+        let mut probe = [0u8; 16];
+        if getrandom::getrandom(&mut probe).is_err() {
+            return Err(delegation_err(DelegationError::new(
+                OAuthCode::ServerError,
+                "crypto.getRandomValues is not available in this runtime",
+            )));
+        }
+        let mut rng = WebRng { failed: false };
+        let out = self.inner.delegate(&params, now, &mut rng).map_err(delegation_err)?;
+        if rng.failed {
+            return Err(delegation_err(DelegationError::new(OAuthCode::ServerError, "crypto.getRandomValues failed")));
+        }
+        Ok(to_js(&out))
+    }
+
+    /// The tenant's public JWK Set.
+    #[wasm_bindgen(js_name = publicJwks)]
+    pub fn public_jwks(&self) -> JsValue {
+        to_js(&self.inner.public_jwks())
+    }
+}
+
+/// A verifier with its keys parsed once.
+#[wasm_bindgen]
+pub struct WasmVerifier {
+    inner: Verifier,
+}
+
+#[wasm_bindgen]
+impl WasmVerifier {
+    /// `options` without `secret`; `secret` as bytes (strings UTF-8 encoded by the caller).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
+        let opts = json(options, "the verify options")
+            .map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
+        Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)? })
+    }
+
+    /// Verifies `token` at `now` (Unix seconds); returns `{header, payload}`.
+    pub fn verify(&self, token: JsValue, now: f64) -> Result<JsValue, JsValue> {
+        let arg = |m: &str| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
+        let token = token.as_string().ok_or_else(|| arg("the token must be a string (a compact JWT)"))?;
+        let now = seconds(now).ok_or_else(|| arg("`currentDate` must be a valid Date"))?;
+        let v = self.inner.verify(&token, now).map_err(verify_err)?;
+        Ok(to_js(&serde_json::json!({ "header": v.header, "payload": v.payload })))
+    }
+}
+
+/// Mints a JWT; `secret` carries a `Uint8Array` key.
+#[wasm_bindgen]
+pub fn sign(payload: JsValue, key: JsValue, secret: Option<Vec<u8>>, options: JsValue) -> Result<String, JsValue> {
+    let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
+    let payload = json(payload, "the payload").map_err(arg)?;
+    let options = json(options, "the sign options").map_err(arg)?;
+    let key = match secret {
+        Some(bytes) => sign::KeyArg::Bytes(bytes),
+        None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
+    };
+    sign::sign_json(&payload, key, &options).map_err(verify_err)
+}
+
+/// Reads a JWT without verifying it.
+#[wasm_bindgen]
+pub fn decode(token: JsValue) -> Result<JsValue, JsValue> {
+    let token = token.as_string().ok_or_else(|| {
+        verify_err(VerifyError::new(VerifyCode::InvalidArgument, "the token must be a string (a compact JWT)"))
+    })?;
+    let d = crate::jws::decode(&token).map_err(verify_err)?;
+    Ok(to_js(&serde_json::json!({ "header": d.header, "payload": d.payload })))
+}
