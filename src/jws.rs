@@ -38,6 +38,12 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
             segments.len()
         )));
     }
+    // Form before anything else: every segment in the base64url alphabet, no padding.
+    let alphabet = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    if let Some(i) = segments.iter().position(|s| !alphabet(s)) {
+        let which = ["header", "payload", "signature"][i];
+        return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
+    }
     let header_bytes =
         b64url_decode(segments[0]).ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
     let header = parse_object(&header_bytes, TOKEN_DEPTH)

@@ -1,0 +1,178 @@
+// The JavaScript half of the facade: error classes, argument conversion (URLSearchParams,
+// Dates, Uint8Array secrets, Node KeyObjects) and the public classes. Written once, as a
+// plain script; the build appends `export` (ESM) or `module.exports` (CommonJS).
+// No delegation or verification logic lives here: that is the Rust core's.
+
+function createApi(raw) {
+  'use strict';
+
+  /** An OAuth error from `delegate`: `code`, `description`, `status`; `toJSON()` is Auth0's body. */
+  class DelegationError extends Error {
+    constructor(code, description, status) {
+      super(description);
+      this.name = 'DelegationError';
+      this.code = code;
+      this.description = description;
+      this.status = status;
+    }
+    toJSON() {
+      return { error: this.code, error_description: this.description };
+    }
+  }
+
+  /** A JOSE failure (verify, sign, decode, keys) with jose's stable `code`. */
+  class VerifyError extends Error {
+    constructor(code, message, claim, reason) {
+      super(message);
+      this.name = 'VerifyError';
+      this.code = code;
+      if (claim !== undefined) this.claim = claim;
+      if (reason !== undefined) this.reason = reason;
+    }
+  }
+
+  /** A tenant configuration that cannot be used; `path` names the member. */
+  class ConfigError extends Error {
+    constructor(message, path) {
+      super(message);
+      this.name = 'ConfigError';
+      this.code = 'ERR_CONFIG_INVALID';
+      this.path = path;
+    }
+  }
+
+  // Rust errors arrive as plain {kind, code, message, ...} objects: give them their class.
+  function call(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (e && typeof e === 'object' && !(e instanceof Error) && typeof e.kind === 'string') {
+        if (e.kind === 'delegation') throw new DelegationError(e.code, e.message, e.status);
+        if (e.kind === 'config') throw new ConfigError(e.message, e.path);
+        throw new VerifyError(e.code, e.message, e.claim, e.reason);
+      }
+      throw e;
+    }
+  }
+
+  const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
+
+  function seconds(value, name, onError) {
+    if (value === undefined || value === null) return Date.now() / 1000;
+    if (value instanceof Date) {
+      const t = value.getTime();
+      if (Number.isFinite(t)) return t / 1000;
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      return value;
+    }
+    throw onError(`${name} must be a Date or Unix seconds`);
+  }
+
+  function params(p) {
+    if (typeof URLSearchParams !== 'undefined' && p instanceof URLSearchParams) {
+      const out = {};
+      for (const [k, v] of p) {
+        if (Object.prototype.hasOwnProperty.call(out, k)) {
+          throw new DelegationError('invalid_request', `parameter ${k} is repeated: send it once`, 400);
+        }
+        out[k] = v;
+      }
+      return out;
+    }
+    return p;
+  }
+
+  // Node KeyObjects are exported to JWK (or bytes, for secrets); CryptoKeys cannot be read
+  // synchronously, so they get a clear error instead of a confusing one.
+  function keyValue(key) {
+    if (key && typeof key === 'object') {
+      if (typeof key.export === 'function' && typeof key.type === 'string') {
+        return key.type === 'secret' ? new Uint8Array(key.export()) : key.export({ format: 'jwk' });
+      }
+      if (typeof key.algorithm === 'object' && typeof key.usages === 'object') {
+        throw new VerifyError('ERR_KEY_INVALID', 'a CryptoKey cannot be read synchronously: pass its JWK (await crypto.subtle.exportKey("jwk", key)) or PEM');
+      }
+    }
+    return key;
+  }
+
+  function secretBytes(secret) {
+    if (secret === undefined || secret === null) return undefined;
+    secret = keyValue(secret);
+    if (typeof secret === 'string') return new TextEncoder().encode(secret);
+    if (secret instanceof Uint8Array) return secret;
+    if (secret instanceof ArrayBuffer) return new Uint8Array(secret);
+    throw invalidArgument('`secret` must be a string, a Uint8Array or a secret KeyObject');
+  }
+
+  class Delegator {
+    #inner;
+    /** Parses and checks the tenant once; throws ConfigError. */
+    constructor(tenant, options = {}) {
+      if (options === null || typeof options !== 'object') throw invalidArgument('Delegator options must be an object');
+      this.#inner = call(() => new raw.WasmDelegator(tenant));
+    }
+    /** Answers one /delegation request; throws DelegationError. */
+    delegate(request, opts = {}) {
+      const o = opts ?? {};
+      const bad = (m) => new DelegationError('invalid_request', m, 400);
+      const now = seconds(o.now, '`now`', bad);
+      return call(() => this.#inner.delegate(params(request), now));
+    }
+    /** The public halves of the tenant's signing keys: `{ keys: [...] }`. */
+    publicJwks() {
+      return call(() => this.#inner.publicJwks());
+    }
+  }
+
+  function delegate(request, tenant, opts) {
+    return new Delegator(tenant).delegate(request, opts);
+  }
+
+  class Verifier {
+    #inner;
+    #isRevoked;
+    #currentDate;
+    /** Parses the keys and options once; throws VerifyError. */
+    constructor(options) {
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+        throw invalidArgument('verify options must be an object with key, keys, jwks or secret');
+      }
+      const { secret, currentDate, isRevoked, key, ...rest } = options;
+      if (isRevoked !== undefined && typeof isRevoked !== 'function') throw invalidArgument('`isRevoked` must be a function');
+      const bytes = secretBytes(secret);
+      const k = keyValue(key);
+      if (k instanceof Uint8Array) throw invalidArgument('a Uint8Array key is a secret: pass it as `secret`');
+      if (k !== undefined) rest.key = k;
+      this.#inner = call(() => new raw.WasmVerifier(rest, bytes));
+      this.#isRevoked = isRevoked;
+      this.#currentDate = currentDate;
+    }
+    /** Verifies a compact JWT; returns `{ header, payload }`; throws VerifyError. */
+    verify(token, opts = {}) {
+      const o = opts ?? {};
+      const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
+      const out = call(() => this.#inner.verify(token, now));
+      if (this.#isRevoked && this.#isRevoked(out.payload) === true) {
+        throw new VerifyError('ERR_JWT_REVOKED', 'the token has been revoked');
+      }
+      return out;
+    }
+  }
+
+  function verify(token, options) {
+    return new Verifier(options).verify(token);
+  }
+
+  function sign(payload, key, options) {
+    const k = keyValue(key);
+    const bytes = k instanceof Uint8Array || k instanceof ArrayBuffer ? new Uint8Array(k) : undefined;
+    return call(() => raw.sign(payload, bytes ? null : k, bytes, options));
+  }
+
+  function decode(token) {
+    return call(() => raw.decode(token));
+  }
+
+  return { Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError };
+}

@@ -1,0 +1,279 @@
+// Types for edge-delegation. Wire formats and Auth0 configuration keep their native
+// (snake_case) names; option objects are camelCase. Dates are Unix seconds.
+
+/** A JSON value, as tokens, configs and responses carry them. */
+export type Json = string | number | boolean | null | Json[] | { [member: string]: Json };
+/** A JSON object. */
+export type JsonObject = { [member: string]: Json };
+
+/** JWS algorithms this library signs and verifies. `none` is never accepted. */
+export type Algorithm =
+  | 'HS256' | 'HS384' | 'HS512'
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'EdDSA';
+
+/** Algorithms a client may use for its id_tokens and delegation tokens. */
+export type ClientAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+
+/** A JSON Web Key (RFC 7517). Private members present only in private keys. */
+export interface Jwk {
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct';
+  kid?: string;
+  alg?: Algorithm;
+  use?: 'sig' | 'enc';
+  key_ops?: string[];
+  /** RSA */ n?: string; e?: string; d?: string; p?: string; q?: string; dp?: string; dq?: string; qi?: string;
+  /** EC (P-256) and OKP (Ed25519) */ crv?: 'P-256' | 'Ed25519'; x?: string; y?: string;
+  /** oct (a shared secret) */ k?: string;
+}
+
+/** A public JWK as published in the tenant's JWKS. */
+export interface PublicJwk {
+  kty: 'RSA' | 'EC' | 'OKP';
+  kid: string;
+  use: 'sig';
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  n?: string; e?: string; crv?: 'P-256' | 'Ed25519'; x?: string; y?: string;
+}
+
+/** A JWK Set. */
+export interface Jwks<K = Jwk> { keys: K[] }
+
+/** A Node `KeyObject` (from `node:crypto`): exported to JWK on use. */
+export interface NodeKeyObject {
+  type: 'public' | 'private' | 'secret';
+  export(options?: { format: 'jwk' }): unknown;
+}
+
+/** A key: PEM text (SPKI/PKCS#1 public, PKCS#8/PKCS#1/SEC1 private), a JWK, or a Node KeyObject. */
+export type KeyInput = string | Jwk | NodeKeyObject;
+
+/** `addons.<api_type>` settings, in Auth0's names. */
+export interface Addons {
+  firebase?: JsonObject;
+  azure_blob?: JsonObject;
+  azure_sb?: JsonObject;
+  wams?: JsonObject;
+  layer?: JsonObject;
+  salesforce_api?: JsonObject;
+  salesforce_sandbox_api?: JsonObject;
+  sap_api?: JsonObject;
+  aws?: JsonObject;
+  [addon: string]: JsonObject | undefined;
+}
+
+/** A client (application), with Auth0 Management API field names; other Auth0 fields are ignored. */
+export interface ClientConfig {
+  client_id: string;
+  name?: string;
+  app_type?: 'spa' | 'native' | 'regular_web' | 'non_interactive' | string;
+  /** `none` marks a public client, whose id_tokens are always RS256. */
+  token_endpoint_auth_method?: 'none' | 'client_secret_post' | 'client_secret_basic' | string;
+  /** HMAC key of HS256 clients (≥ 32 bytes). */
+  client_secret?: string;
+  jwt_configuration?: {
+    /** Default RS256. */
+    alg?: ClientAlgorithm;
+    /** Default 36000, at most 2592000. */
+    lifetime_in_seconds?: number;
+    /** The secret is base64url: the HMAC key is its decoded bytes. */
+    secret_encoded?: boolean;
+  };
+  /** Must contain `http://auth0.com/oauth/legacy/grant-type/delegation/id_token` for this client to delegate. */
+  grant_types?: string[];
+  /** Who may delegate to this client; empty: every client of the tenant. */
+  allowed_clients?: string[];
+  addons?: Addons;
+  [auth0Field: string]: Json | undefined;
+}
+
+/** One tenant: issuer, private signing keys (first of each type active), clients. */
+export interface TenantConfig {
+  issuer: string;
+  signing_keys?: Jwk[];
+  clients: ClientConfig[];
+  description?: string;
+  $schema?: string;
+}
+
+export type ApiType =
+  | 'app' | 'auth0' | 'firebase' | 'azure_blob' | 'azure_sb' | 'wams' | 'layer'
+  | 'salesforce_api' | 'salesforce_sandbox_api' | 'sap_api' | 'aws';
+
+/** The Auth0 `/delegation` wire parameters. */
+export interface DelegationParams {
+  grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' | string;
+  client_id: string;
+  id_token?: string;
+  /** Not supported (stateless): answers `unsupported_grant_type`. */
+  refresh_token?: string;
+  /** Target client id; default: the caller. */
+  target?: string;
+  /** `openid` (default), `openid profile email`, legacy `openid name email`, or `passthrough`. */
+  scope?: string;
+  /** Default `app`. */
+  api_type?: ApiType;
+  [extra: string]: Json | undefined;
+}
+
+/** The response for `app`/`auth0`. */
+export interface AppDelegationResponse {
+  token_type: 'Bearer';
+  expires_in: number;
+  id_token: string;
+}
+
+export type DelegationResponse = AppDelegationResponse;
+
+export interface DelegateOptions {
+  /** The clock: a Date or Unix seconds; default now. */
+  now?: Date | number;
+  /** The caller's IP, for rate limiting and policy. */
+  ip?: string;
+}
+
+export interface DelegatorOptions {}
+
+export declare class Delegator {
+  /** Parses and checks the tenant (object or JSON text) once. @throws ConfigError */
+  constructor(tenant: TenantConfig | string, options?: DelegatorOptions);
+  /** Answers one request. @throws DelegationError */
+  delegate(params: DelegationParams | URLSearchParams, options?: DelegateOptions): DelegationResponse;
+  /** The public halves of the tenant's signing keys. */
+  publicJwks(): Jwks<PublicJwk>;
+}
+
+/** One-shot `new Delegator(tenant).delegate(params, options)`. */
+export declare function delegate(
+  params: DelegationParams | URLSearchParams,
+  tenant: TenantConfig | string,
+  options?: DelegateOptions,
+): DelegationResponse;
+
+/** The JWT claims set. */
+export interface JwtPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  azp?: string;
+  [claim: string]: Json | undefined;
+}
+
+/** The protected header. */
+export interface JwtHeader {
+  alg: string;
+  typ?: string;
+  kid?: string;
+  [parameter: string]: Json | undefined;
+}
+
+export interface VerifyOptions {
+  /** One public key (PEM, JWK, KeyObject). */
+  key?: KeyInput;
+  /** Public keys; `kid` selects among them. */
+  keys?: Jwk[];
+  /** A JWK Set, e.g. the tenant's `/.well-known/jwks.json`. */
+  jwks?: Jwks;
+  /** A shared secret (HS*), at least 32 bytes. */
+  secret?: string | Uint8Array | NodeKeyObject;
+  /** Allowed algorithms; default: each key's own family. */
+  algorithms?: Algorithm[];
+  issuer?: string | string[];
+  audience?: string | string[];
+  subject?: string;
+  /** Expected header `typ` (compared as a media type). */
+  typ?: string;
+  /** Leeway for exp/nbf/iat in seconds; default 0, at most 300. */
+  clockTolerance?: number;
+  /** Greatest age in seconds, from `iat` (then required). */
+  maxTokenAge?: number;
+  requiredClaims?: string[];
+  /** The clock; default now. */
+  currentDate?: Date;
+  /** Return true to refuse the token with ERR_JWT_REVOKED (e.g. a `jti` deny-list). */
+  isRevoked?: (payload: JwtPayload) => boolean;
+}
+
+export interface VerifyResult {
+  header: JwtHeader;
+  payload: JwtPayload;
+}
+
+/** Verifies a compact JWT. @throws VerifyError */
+export declare function verify(token: string, options: VerifyOptions): VerifyResult;
+
+export declare class Verifier {
+  /** Parses the keys once. @throws VerifyError */
+  constructor(options: VerifyOptions);
+  /** @throws VerifyError */
+  verify(token: string, options?: { currentDate?: Date }): VerifyResult;
+}
+
+export interface SignOptions {
+  alg: Algorithm;
+  kid?: string;
+  typ?: string;
+}
+
+/** Mints a JWT. For HS* a string key is the secret; otherwise PEM or JWK. @throws VerifyError */
+export declare function sign(
+  payload: JsonObject,
+  key: KeyInput | Uint8Array,
+  options: SignOptions,
+): string;
+
+/** Reads a JWT without verifying it (display only). @throws VerifyError */
+export declare function decode(token: string): VerifyResult;
+
+export type OAuthErrorCode =
+  | 'invalid_request' | 'invalid_grant' | 'unauthorized_client' | 'access_denied'
+  | 'invalid_target' | 'unsupported_grant_type' | 'server_error';
+
+export declare class DelegationError extends Error {
+  readonly name: 'DelegationError';
+  readonly code: OAuthErrorCode;
+  readonly description: string;
+  /** The HTTP status the Auth0 endpoint answered with. */
+  readonly status: 400 | 401 | 403 | 500;
+  /** Auth0's error body. */
+  toJSON(): { error: OAuthErrorCode; error_description: string };
+}
+
+export type VerifyErrorCode =
+  | 'ERR_JWS_INVALID' | 'ERR_JWT_INVALID' | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' | 'ERR_JWT_EXPIRED' | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_JWKS_NO_MATCHING_KEY' | 'ERR_JOSE_NOT_SUPPORTED' | 'ERR_KEY_INVALID' | 'ERR_JWT_REVOKED'
+  | 'ERR_INVALID_ARGUMENT';
+
+export declare class VerifyError extends Error {
+  readonly name: 'VerifyError';
+  readonly code: VerifyErrorCode;
+  /** For claim failures: the claim (`exp`, `aud`, …, or `typ`). */
+  readonly claim?: string;
+  readonly reason?: 'missing' | 'invalid' | 'check_failed';
+}
+
+export declare class ConfigError extends Error {
+  readonly name: 'ConfigError';
+  readonly code: 'ERR_CONFIG_INVALID';
+  /** JSON path of the offending member, e.g. `clients[2].jwt_configuration.alg`. */
+  readonly path: string;
+}
+
+declare const api: {
+  Delegator: typeof Delegator;
+  delegate: typeof delegate;
+  Verifier: typeof Verifier;
+  verify: typeof verify;
+  sign: typeof sign;
+  decode: typeof decode;
+  DelegationError: typeof DelegationError;
+  VerifyError: typeof VerifyError;
+  ConfigError: typeof ConfigError;
+};
+export default api;
