@@ -1,6 +1,11 @@
 //! The JavaScript facade: converts JS values, errors, clocks and entropy; no delegation logic.
 //! Errors leave as plain `{kind, code, …}` objects that `src/js/api.js` turns into the
 //! `DelegationError` / `VerifyError` / `ConfigError` classes.
+//!
+//! Inputs cross as JSON text (`JSON.stringify` in api.js) and are read by the strict,
+//! depth-bounded parser: walking a JS object graph from Rust recurses without bound, and a
+//! cyclic or 10,000-deep object overflowed the wasm stack, a trap that kills the instance.
+//! Outputs are ours and bounded, so they go out through serde-wasm-bindgen.
 
 use rand_core::RngCore;
 use serde::Serialize;
@@ -66,9 +71,9 @@ fn config_err(e: ConfigError) -> JsValue {
     })
 }
 
-/// JS value → JSON value; anything JSON cannot hold is a typed error.
-fn json(v: JsValue, what: &str) -> Result<Value, String> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| format!("{what} is not JSON-compatible: {e}"))
+/// JSON text from api.js → JSON value (duplicate members and deep nesting refused).
+fn json(text: &str, what: &str) -> Result<Value, String> {
+    crate::parse_json(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
 }
 
 /// A JS clock value (seconds) → whole Unix seconds.
@@ -112,22 +117,14 @@ pub struct WasmDelegator {
 
 #[wasm_bindgen]
 impl WasmDelegator {
-    /// Parses a tenant (object or JSON text) once; throws a config error.
+    /// Parses a tenant (JSON text) once; throws a config error.
     #[wasm_bindgen(constructor)]
-    pub fn new(tenant: JsValue) -> Result<WasmDelegator, JsValue> {
-        let tenant = match tenant.as_string() {
-            Some(text) => Tenant::parse(&text),
-            None => {
-                let v = json(tenant, "the tenant configuration")
-                    .map_err(|m| config_err(ConfigError { path: String::new(), message: m }))?;
-                Tenant::from_json(&v)
-            }
-        };
-        Ok(WasmDelegator { inner: Delegator::from_tenant(tenant.map_err(config_err)?) })
+    pub fn new(tenant: &str) -> Result<WasmDelegator, JsValue> {
+        Ok(WasmDelegator { inner: Delegator::from_tenant(Tenant::parse(tenant).map_err(config_err)?) })
     }
 
-    /// Answers one request at `now` (Unix seconds).
-    pub fn delegate(&self, params: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
+    pub fn delegate(&self, params: &str, now: f64) -> Result<JsValue, JsValue> {
         let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
         let params = json(params, "the request parameters").map_err(bad)?;
         let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
@@ -162,9 +159,9 @@ pub struct WasmVerifier {
 
 #[wasm_bindgen]
 impl WasmVerifier {
-    /// `options` without `secret`; `secret` as bytes (strings UTF-8 encoded by the caller).
+    /// `options` (JSON text) without `secret`; `secret` as bytes (strings UTF-8 encoded by api.js).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
+    pub fn new(options: &str, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
         let opts = json(options, "the verify options")
             .map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
         Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)? })
@@ -180,9 +177,9 @@ impl WasmVerifier {
     }
 }
 
-/// Mints a JWT; `secret` carries a `Uint8Array` key.
+/// Mints a JWT; `payload`, `key` and `options` are JSON text, `secret` carries a `Uint8Array` key.
 #[wasm_bindgen]
-pub fn sign(payload: JsValue, key: JsValue, secret: Option<Vec<u8>>, options: JsValue) -> Result<String, JsValue> {
+pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
     let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
     let payload = json(payload, "the payload").map_err(arg)?;
     let options = json(options, "the sign options").map_err(arg)?;

@@ -57,6 +57,17 @@ function createApi(raw) {
 
   const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
 
+  // Values cross into wasm as JSON text, parsed there strictly and depth-bounded (see wasm.rs).
+  function json(value, what, onError) {
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch (e) {
+      throw onError(`${what} cannot be serialized as JSON: ${e.message}`);
+    }
+    return text === undefined ? 'null' : text;
+  }
+
   function seconds(value, name, onError) {
     if (value === undefined || value === null) return Date.now() / 1000;
     if (value instanceof Date) {
@@ -110,14 +121,16 @@ function createApi(raw) {
     /** Parses and checks the tenant once; throws ConfigError. */
     constructor(tenant, options = {}) {
       if (options === null || typeof options !== 'object') throw invalidArgument('Delegator options must be an object');
-      this.#inner = call(() => new raw.WasmDelegator(tenant));
+      const text = typeof tenant === 'string' ? tenant : json(tenant, 'the tenant configuration', (m) => new ConfigError(m, ''));
+      this.#inner = call(() => new raw.WasmDelegator(text));
     }
     /** Answers one /delegation request; throws DelegationError. */
     delegate(request, opts = {}) {
       const o = opts ?? {};
       const bad = (m) => new DelegationError('invalid_request', m, 400);
       const now = seconds(o.now, '`now`', bad);
-      return call(() => this.#inner.delegate(params(request), now));
+      const text = json(params(request), 'the request parameters', bad);
+      return call(() => this.#inner.delegate(text, now));
     }
     /** The public halves of the tenant's signing keys: `{ keys: [...] }`. */
     publicJwks() {
@@ -144,7 +157,8 @@ function createApi(raw) {
       const k = keyValue(key);
       if (k instanceof Uint8Array) throw invalidArgument('a Uint8Array key is a secret: pass it as `secret`');
       if (k !== undefined) rest.key = k;
-      this.#inner = call(() => new raw.WasmVerifier(rest, bytes));
+      const text = json(rest, 'the verify options', invalidArgument);
+      this.#inner = call(() => new raw.WasmVerifier(text, bytes));
       this.#isRevoked = isRevoked;
       this.#currentDate = currentDate;
     }
@@ -167,7 +181,10 @@ function createApi(raw) {
   function sign(payload, key, options) {
     const k = keyValue(key);
     const bytes = k instanceof Uint8Array || k instanceof ArrayBuffer ? new Uint8Array(k) : undefined;
-    return call(() => raw.sign(payload, bytes ? null : k, bytes, options));
+    const keyText = bytes ? 'null' : json(k, 'the key', invalidArgument);
+    const payloadText = json(payload, 'the payload', invalidArgument);
+    const optionsText = json(options, 'the sign options', invalidArgument);
+    return call(() => raw.sign(payloadText, keyText, bytes, optionsText));
   }
 
   function decode(token) {

@@ -1,0 +1,137 @@
+// The JavaScript API of SPEC §6 in Node: classes, errors, argument conversion, and that bad
+// input from JS (null, numbers, arrays, wrong types) gets a typed error and changes nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPublicKey, createSecretKey, webcrypto } from 'node:crypto';
+import * as api from 'edge-delegation';
+import { tenant, keys, NOW, params, joseIdToken, client } from './helpers.mjs';
+
+const { Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError } = api;
+const d = new Delegator(tenant);
+const idt = await joseIdToken('spa');
+const good = () => d.delegate(params('spa', idt, { target: 'api-rs' }), { now: NOW });
+
+test('errors are real Error subclasses with stable codes', () => {
+  assert.throws(() => d.delegate(params('no-grant', idt), { now: NOW }), DelegationError);
+  try {
+    d.delegate(params('spa', idt, { target: 'ghost' }), { now: NOW });
+    assert.fail('should throw');
+  } catch (err) {
+    assert.ok(err instanceof DelegationError && err instanceof Error);
+    assert.equal(err.name, 'DelegationError');
+    assert.equal(err.code, 'invalid_target');
+    assert.equal(err.status, 400);
+    assert.equal(err.message, err.description);
+    assert.deepEqual(err.toJSON(), { error: 'invalid_target', error_description: err.description });
+    assert.deepEqual(JSON.parse(JSON.stringify(err)), err.toJSON());
+    assert.ok(err.stack.includes('DelegationError'));
+  }
+  try {
+    verify('a.b.c', { secret: 'x'.repeat(32) });
+  } catch (err) {
+    assert.ok(err instanceof VerifyError && err instanceof Error);
+    assert.equal(err.code, 'ERR_JWS_INVALID');
+  }
+  try {
+    new Delegator({ ...tenant, clients: [{ ...client('web-hs'), jwt_configuration: { alg: 'HS257' } }] });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.code, 'ERR_CONFIG_INVALID');
+    assert.equal(err.path, 'clients[0].jwt_configuration.alg');
+    assert.equal(err.message, 'clients[0].jwt_configuration.alg: unknown algorithm "HS257"');
+  }
+});
+
+test('delegate accepts URLSearchParams, Dates and the one-shot form', () => {
+  const form = new URLSearchParams(params('spa', idt, { target: 'api-es', scope: 'openid email' }));
+  const res = d.delegate(form, { now: new Date(NOW * 1000) });
+  assert.equal(res.expires_in, 900);
+  assert.equal(decode(res.id_token).payload.email, 'ada@example.com');
+  assert.equal(delegate(params('spa', idt), tenant, { now: NOW }).expires_in, 36000);
+  assert.equal(delegate(params('spa', idt), JSON.stringify(tenant), { now: NOW }).expires_in, 36000);
+  form.append('target', 'api-ed');
+  assert.throws(() => d.delegate(form, { now: NOW }), { code: 'invalid_request', message: /target is repeated/ });
+  // The real clock: the fixture token (iat 2027) is not expired now.
+  assert.equal(d.delegate(params('spa', idt)).token_type, 'Bearer');
+});
+
+test('publicJwks holds public members only and verifies what the tenant signs', () => {
+  const jwks = d.publicJwks();
+  assert.deepEqual(jwks.keys.map((k) => k.kid), ['rsa-1', 'ec-1', 'ed-1', 'rsa-2']);
+  for (const k of jwks.keys) for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(k[m], undefined);
+  const out = verify(good().id_token, { jwks, issuer: tenant.issuer, audience: 'api-rs', currentDate: new Date(NOW * 1000) });
+  assert.equal(out.payload.aud, 'api-rs');
+  assert.equal(Object.getPrototypeOf(out.payload), Object.prototype, 'plain objects, not Maps');
+});
+
+test('Verifier: keys parsed once, currentDate, isRevoked', () => {
+  const token = good().id_token;
+  const revoked = new Set();
+  const v = new Verifier({ jwks: d.publicJwks(), audience: 'api-rs', currentDate: new Date(NOW * 1000), isRevoked: (p) => revoked.has(p.jti) });
+  const { payload } = v.verify(token);
+  revoked.add(payload.jti);
+  assert.throws(() => v.verify(token), { name: 'VerifyError', code: 'ERR_JWT_REVOKED' });
+  assert.equal(v.verify(good().id_token).payload.sub, 'auth0|user-1', 'other tokens still pass');
+  assert.throws(() => v.verify(token, { currentDate: new Date((NOW + 7200) * 1000) }), { code: 'ERR_JWT_EXPIRED', claim: 'exp', reason: 'check_failed' });
+  assert.throws(() => verify(token, { jwks: d.publicJwks(), audience: 'other', currentDate: new Date(NOW * 1000) }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud', reason: 'check_failed' });
+});
+
+test('Node KeyObjects are accepted; CryptoKeys get a clear error', async () => {
+  const t = sign({ sub: 'u' }, keys.rsa.private_pkcs8, { alg: 'RS256' });
+  assert.equal(verify(t, { key: createPublicKey(keys.rsa.public_spki) }).payload.sub, 'u');
+  const s = createSecretKey(Buffer.alloc(32, 1));
+  assert.equal(verify(sign({ a: 1 }, s, { alg: 'HS256' }), { secret: s }).payload.a, 1);
+  const ck = await webcrypto.subtle.importKey('spki', createPublicKey(keys.ec.public_spki).export({ type: 'spki', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+  assert.throws(() => verify(t, { key: ck }), { code: 'ERR_KEY_INVALID', message: /exportKey/ });
+});
+
+test('every entry point refuses non-object and wrong-typed arguments with a typed error, and keeps working', () => {
+  const junk = [null, undefined, 42, 'text', [], [1, 2], true, () => 1, Symbol('s'), 10n];
+  for (const j of junk) {
+    assert.throws(() => new Delegator(j), ConfigError);
+    assert.throws(() => d.delegate(j, { now: NOW }), (e) => e instanceof DelegationError && e.code === 'invalid_request');
+    assert.throws(() => verify(j, { secret: 'x'.repeat(32) }), (e) => e instanceof VerifyError);
+    assert.throws(() => decode(j), (e) => e instanceof VerifyError);
+    assert.throws(() => sign(j, 'x'.repeat(32), { alg: 'HS256' }), (e) => e instanceof VerifyError);
+    assert.throws(() => sign({}, 'x'.repeat(32), j), (e) => e instanceof VerifyError);
+    assert.throws(() => new Verifier(j), VerifyError);
+    assert.equal(good().token_type, 'Bearer');
+  }
+  assert.throws(() => d.delegate(params('spa', idt), { now: 'yesterday' }), { code: 'invalid_request' });
+  assert.throws(() => d.delegate(params('spa', idt), { now: NaN }), { code: 'invalid_request' });
+  assert.throws(() => d.delegate({ ...params('spa', idt), scope: 5 }, { now: NOW }), { code: 'invalid_request', message: /scope must be a string/ });
+  assert.throws(() => verify(idt, { secret: 'x'.repeat(32), currentDate: 'now' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => verify(idt, { secret: 12 }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => verify(idt, { key: new Uint8Array(32) }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => verify(idt, { secret: 'x'.repeat(32), isRevoked: true }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => verify(idt, { secret: 'x'.repeat(32), audiences: 'x' }), { code: 'ERR_INVALID_ARGUMENT', message: /unknown option "audiences"/ });
+  // Cyclic objects and huge nesting.
+  const cyc = {};
+  cyc.self = cyc;
+  assert.throws(() => d.delegate(cyc, { now: NOW }), DelegationError);
+  let deep = {};
+  for (let i = 0; i < 10000; i++) deep = { a: deep };
+  assert.throws(() => new Delegator({ ...tenant, clients: [deep] }), ConfigError);
+  assert.throws(() => d.delegate(params('spa', idt, { x: deep }), { now: NOW }), DelegationError);
+  assert.equal(good().token_type, 'Bearer');
+});
+
+test('messages never carry secrets or private key material', () => {
+  const c = client('web-hs');
+  const probes = [
+    () => new Delegator({ ...tenant, clients: [{ ...c, client_secret: 'short-but-secret' }] }),
+    () => new Delegator({ ...tenant, signing_keys: [{ ...keys.rsa.jwk, dp: keys.rsa.jwk.dq }] }),
+    () => verify(idt, { secret: c.client_secret }),
+    () => sign({}, { ...keys.rsa.jwk, d: keys.rsa2.jwk.d }, { alg: 'RS256' }),
+  ];
+  for (const probe of probes) {
+    try {
+      probe();
+      assert.fail('should throw');
+    } catch (e) {
+      for (const secret of ['short-but-secret', keys.rsa.jwk.dq, keys.rsa2.jwk.d, c.client_secret]) {
+        assert.ok(!e.message.includes(secret), e.message);
+      }
+    }
+  }
+});
