@@ -85,7 +85,8 @@ export interface ClientConfig {
   /** Who may delegate to this client; empty: every client of the tenant. */
   allowed_clients?: string[];
   addons?: Addons;
-  [auth0Field: string]: Json | undefined;
+  /** Any other Auth0 client field (callbacks, logo_uri, ...) is accepted and ignored. */
+  [auth0Field: string]: unknown;
 }
 
 /** One tenant: issuer, private signing keys (first of each type active), clients. */

@@ -51,8 +51,12 @@ test('delegate accepts URLSearchParams, Dates and the one-shot form', () => {
   assert.equal(delegate(params('spa', idt), JSON.stringify(tenant), { now: NOW }).expires_in, 36000);
   form.append('target', 'api-ed');
   assert.throws(() => d.delegate(form, { now: NOW }), { code: 'invalid_request', message: /target is repeated/ });
-  // The real clock: the fixture token (iat 2027) is not expired now.
-  assert.equal(d.delegate(params('spa', idt)).token_type, 'Bearer');
+  // Without `now`, the real clock: a token valid now passes, one valid only at NOW does not.
+  const real = Math.floor(Date.now() / 1000);
+  const fresh = sign({ ...decode(idt).payload, iat: real, exp: real + 60 }, keys.rsa.jwk, { alg: 'RS256', kid: 'rsa-1' });
+  assert.equal(d.delegate(params('spa', fresh)).token_type, 'Bearer');
+  const stale = sign({ ...decode(idt).payload, iat: real - 120, exp: real - 60 }, keys.rsa.jwk, { alg: 'RS256', kid: 'rsa-1' });
+  assert.throws(() => d.delegate(params('spa', stale)), { code: 'invalid_grant', message: /expired/ });
 });
 
 test('publicJwks holds public members only and verifies what the tenant signs', () => {

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The README's test command (`npm test`): installs what is missing, then runs every check:
+// rustfmt, clippy (native and wasm32), the native Rust tests, the package build, and the
+// Node suites against the built package (jose cross-checks, API, packaging, types, README,
+// demo). Ends with one "total: N passed, N failed" line.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { build, ensureNodeModules, ensureRustTools } from '../src/js/build.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const counts = { passed: 0, failed: 0 };
+
+function step(title, cmd, args, parse = () => {}) {
+  process.stderr.write(`\n=== ${title}: ${cmd} ${args.join(' ')}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      from.on('data', (b) => {
+        out += b;
+        to.write(b);
+      });
+    }
+    child.on('error', reject);
+    child.on('close', (code) => {
+      parse(out);
+      if (code === 0) resolve();
+      else reject(new Error(`${title} failed (exit ${code})`));
+    });
+  });
+}
+
+const cargoCounts = (out) => {
+  for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    counts.passed += Number(m[1]);
+    counts.failed += Number(m[2]);
+  }
+};
+const nodeCounts = (out) => {
+  counts.passed += Number(/^# pass (\d+)/m.exec(out)?.[1] ?? 0);
+  counts.failed += Number(/^# fail (\d+)/m.exec(out)?.[1] ?? 0);
+};
+
+try {
+  ensureNodeModules();
+  ensureRustTools();
+  await step('format', 'cargo', ['fmt', '--check']);
+  await step('lint (native)', 'cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
+  await step('lint (wasm32)', 'cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
+  await step('Rust tests', 'cargo', ['test'], cargoCounts);
+  process.stderr.write('\n=== build pkg/\n');
+  const sizes = build();
+  process.stderr.write(`module: ${sizes.wasmBytes} bytes, ${sizes.wasmGzipBytes} gzipped\n`);
+  const files = readdirSync(join(root, 'tests', 'js')).filter((f) => f.endsWith('.test.mjs')).map((f) => join('tests', 'js', f));
+  await step('Node tests', process.execPath, ['--test', ...files], nodeCounts);
+  console.log(`\ntotal: ${counts.passed} passed, ${counts.failed} failed`);
+} catch (e) {
+  console.log(`\ntotal: ${counts.passed} passed, ${Math.max(counts.failed, 1)} failed`);
+  console.error(e.message);
+  process.exit(1);
+}

@@ -1,0 +1,53 @@
+// Compiled by tests/js/types.test.mjs with `tsc --strict`: correct use type-checks, and every
+// line marked as an expected error is a misuse the declarations must reject.
+import {
+  Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError,
+  type TenantConfig, type DelegationParams, type VerifyResult, type Jwks, type PublicJwk,
+} from 'edge-delegation';
+
+const tenant: TenantConfig = {
+  issuer: 'https://example.eu.auth0.com/',
+  signing_keys: [{ kty: 'RSA', kid: 'k1', n: 'n', e: 'AQAB', d: 'd' }],
+  clients: [{ client_id: 'spa', app_type: 'spa', jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 600 }, callbacks: ['x'] }],
+};
+const d = new Delegator(tenant);
+const params: DelegationParams = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'spa', id_token: 't', api_type: 'app' };
+const res = d.delegate(params, { now: new Date() });
+const token: string = res.id_token;
+const seconds: number = res.expires_in;
+const jwks: Jwks<PublicJwk> = d.publicJwks();
+delegate(new URLSearchParams(), JSON.stringify(tenant), { now: 1 });
+
+const out: VerifyResult = verify(token, { jwks, audience: ['a', 'b'], algorithms: ['RS256'], clockTolerance: 5, isRevoked: (p) => p.jti === 'x' });
+const sub: string | undefined = out.payload.sub;
+new Verifier({ secret: new Uint8Array(32) }).verify(token, { currentDate: new Date() });
+sign({ sub: 'u', n: [1, { a: null }] }, 'secret', { alg: 'HS256', kid: 'k' });
+decode(token).header.alg.toUpperCase();
+
+try {
+  d.delegate(params);
+} catch (e) {
+  if (e instanceof DelegationError) {
+    const body: { error: string; error_description: string } = e.toJSON();
+    const status: 400 | 401 | 403 | 500 = e.status;
+    void body, status;
+  } else if (e instanceof VerifyError) {
+    const reason: 'missing' | 'invalid' | 'check_failed' | undefined = e.reason;
+    void reason;
+  } else if (e instanceof ConfigError) {
+    const path: string = e.path;
+    void path;
+  }
+}
+void seconds, sub;
+
+// @ts-expect-error: algorithms are a closed list
+verify(token, { secret: 's', algorithms: ['none'] });
+// @ts-expect-error: client_id is required
+d.delegate({ grant_type: 'x', id_token: 't' });
+// @ts-expect-error: jwt_configuration.alg is one of the client algorithms
+new Delegator({ issuer: 'i', clients: [{ client_id: 'c', jwt_configuration: { alg: 'HS257' } }] });
+// @ts-expect-error: sign needs an alg
+sign({}, 'secret', {});
+// @ts-expect-error: the response is typed
+res.access_token.length;
