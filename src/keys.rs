@@ -227,14 +227,20 @@ fn rsa_private(jwk: &Map<String, Value>) -> Result<RsaPrivateKey, VerifyError> {
     Ok(key)
 }
 
-fn ec_public(jwk: &Map<String, Value>) -> Result<p256::ecdsa::VerifyingKey, VerifyError> {
+/// `supported` is the curve name followed by its algorithm, e.g. `P-256 (ES256)`.
+fn expect_curve(jwk: &Map<String, Value>, kty: &str, supported: &str) -> Result<(), VerifyError> {
     let crv = member(jwk, "crv")?.unwrap_or("");
-    if crv != "P-256" {
+    if !supported.starts_with(&format!("{crv} ")) || crv.is_empty() {
         return Err(VerifyError::new(
             VerifyCode::NotSupported,
-            format!("EC curve {} is not supported; use P-256 (ES256)", quote(crv)),
+            format!("{kty} curve {} is not supported; use {supported}", quote(crv)),
         ));
     }
+    Ok(())
+}
+
+fn ec_public(jwk: &Map<String, Value>) -> Result<p256::ecdsa::VerifyingKey, VerifyError> {
+    expect_curve(jwk, "EC", "P-256 (ES256)")?;
     let x: [u8; 32] = fixed(&required(jwk, "x", "EC")?, "EC \"x\"")?;
     let y: [u8; 32] = fixed(&required(jwk, "y", "EC")?, "EC \"y\"")?;
     let point = p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
@@ -242,13 +248,7 @@ fn ec_public(jwk: &Map<String, Value>) -> Result<p256::ecdsa::VerifyingKey, Veri
 }
 
 fn okp_public(jwk: &Map<String, Value>) -> Result<ed25519_dalek::VerifyingKey, VerifyError> {
-    let crv = member(jwk, "crv")?.unwrap_or("");
-    if crv != "Ed25519" {
-        return Err(VerifyError::new(
-            VerifyCode::NotSupported,
-            format!("OKP curve {} is not supported; use Ed25519 (EdDSA)", quote(crv)),
-        ));
-    }
+    expect_curve(jwk, "OKP", "Ed25519 (EdDSA)")?;
     let x: [u8; 32] = fixed(&required(jwk, "x", "OKP")?, "Ed25519 \"x\"")?;
     ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| invalid("the Ed25519 \"x\" is not a valid point"))
 }
@@ -276,6 +276,13 @@ fn check_alg_fits(alg: Option<Alg>, family: Family) -> Result<(), VerifyError> {
     }
 }
 
+fn unsupported_kty(kty: &str) -> VerifyError {
+    VerifyError::new(
+        VerifyCode::NotSupported,
+        format!("JWK \"kty\" {} is not supported (RSA, EC, OKP, oct)", quote(kty)),
+    )
+}
+
 fn kty(jwk: &Map<String, Value>) -> Result<&str, VerifyError> {
     member(jwk, "kty")?.ok_or_else(|| invalid("the JWK has no \"kty\""))
 }
@@ -295,12 +302,7 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
         "EC" => VerifyingKey::P256(ec_public(jwk)?),
         "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
-        other => {
-            return Err(VerifyError::new(
-                VerifyCode::NotSupported,
-                format!("JWK \"kty\" {} is not supported (RSA, EC, OKP, oct)", quote(other)),
-            ))
-        }
+        other => return Err(unsupported_kty(other)),
     };
     check_alg_fits(alg, key.family())?;
     Ok(KeyEntry { key, kid, alg })
@@ -336,12 +338,7 @@ pub fn signing_jwk(jwk: &Map<String, Value>) -> Result<(SigningKey, Option<Strin
             SigningKey::Ed25519(k)
         }
         "oct" => SigningKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
-        other => {
-            return Err(VerifyError::new(
-                VerifyCode::NotSupported,
-                format!("JWK \"kty\" {} is not supported (RSA, EC, OKP, oct)", quote(other)),
-            ))
-        }
+        other => return Err(unsupported_kty(other)),
     };
     check_alg_fits(alg, key.family())?;
     Ok((key, kid, alg))

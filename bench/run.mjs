@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Benchmark (not a test): ops/s of our wasm build against jose and node:crypto in one process,
+// and the cold start of the package. Usage: npm run bench  (builds pkg/ if needed)
+import { execFileSync } from 'node:child_process';
+import { createHmac, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import * as jose from 'jose';
+import { build } from '../src/js/build.mjs';
+
+build();
+const { Delegator, Verifier, sign } = await import('edge-delegation');
+const fixture = (n) => JSON.parse(readFileSync(new URL(`../tests/fixtures/${n}`, import.meta.url), 'utf8'));
+const keys = fixture('keys.json');
+const tenant = fixture('tenant.json');
+const MS = Number(process.env.BENCH_MS ?? 600);
+
+async function opsPerSec(fn) {
+  for (let i = 0; i < 20; i++) await fn(); // warm up
+  let n = 0;
+  const start = performance.now();
+  let end = start;
+  while (end - start < MS) {
+    for (let i = 0; i < 10; i++) await fn();
+    n += 10;
+    end = performance.now();
+  }
+  return (n * 1000) / (end - start);
+}
+
+const rows = [];
+async function row(name, ours, peers) {
+  const o = await opsPerSec(ours);
+  const r = { name, ours: o };
+  for (const [peer, fn] of Object.entries(peers)) r[peer] = await opsPerSec(fn);
+  rows.push(r);
+}
+
+const payload = { sub: 'auth0|bench', aud: 'api', iss: tenant.issuer, iat: 1_800_000_000, exp: 4_000_000_000 };
+const secret = new TextEncoder().encode('a-benchmark-secret-of-at-least-32-bytes!');
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const nodeJwt = (alg, key, opts = {}) => {
+  const input = `${b64({ alg })}.${b64(payload)}`;
+  const sig = alg === 'HS256' ? createHmac('sha256', key).update(input).digest() : nodeSign(alg === 'EdDSA' ? null : 'sha256', Buffer.from(input), { key, ...opts });
+  return `${input}.${sig.toString('base64url')}`;
+};
+const nodeCheck = (alg, key, token, opts = {}) => {
+  const i = token.lastIndexOf('.');
+  const input = token.slice(0, i);
+  const sig = Buffer.from(token.slice(i + 1), 'base64url');
+  if (alg === 'HS256') return createHmac('sha256', key).update(input).digest().equals(sig);
+  return nodeVerify(alg === 'EdDSA' ? null : 'sha256', Buffer.from(input), { key, ...opts }, sig);
+};
+
+const algs = [
+  ['HS256', secret, secret, secret, secret, {}],
+  ['RS256', keys.rsa.jwk, keys.rsa.public_spki, createPrivateKey(keys.rsa.private_pkcs8), createPublicKey(keys.rsa.public_spki), {}],
+  ['ES256', keys.ec.jwk, keys.ec.public_spki, createPrivateKey(keys.ec.private_pkcs8), createPublicKey(keys.ec.public_spki), { dsaEncoding: 'ieee-p1363' }],
+  ['EdDSA', keys.ed.jwk, keys.ed.public_spki, createPrivateKey(keys.ed.private_pkcs8), createPublicKey(keys.ed.public_spki), {}],
+];
+for (const [alg, priv, pub, nodePriv, nodePub, nodeOpts] of algs) {
+  const josePriv = alg === 'HS256' ? secret : await jose.importJWK(priv, alg);
+  const josePub = alg === 'HS256' ? secret : await jose.importSPKI(pub, alg);
+  await row(`${alg} sign`, () => sign(payload, priv, { alg }), {
+    jose: () => new jose.SignJWT(payload).setProtectedHeader({ alg }).sign(josePriv),
+    'node:crypto': () => nodeJwt(alg, nodePriv, nodeOpts),
+  });
+  const token = sign(payload, priv, { alg });
+  const v = new Verifier(alg === 'HS256' ? { secret } : { key: pub });
+  await row(`${alg} verify`, () => v.verify(token), {
+    jose: () => jose.jwtVerify(token, josePub),
+    'node:crypto': () => nodeCheck(alg, nodePub, token, nodeOpts),
+  });
+}
+
+const d = new Delegator(tenant);
+const now = Math.floor(Date.now() / 1000);
+const rsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'spa', iat: now, exp: now + 3600 }, keys.rsa.jwk, { alg: 'RS256', kid: 'rsa-1' });
+const hsClient = tenant.clients.find((c) => c.client_id === 'web-hs');
+const hsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'web-hs', iat: now, exp: now + 3600 }, hsClient.client_secret, { alg: 'HS256' });
+const req = (client_id, id_token, target) => ({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id, id_token, target });
+await row('delegate HS256→HS256', () => d.delegate(req('web-hs', hsToken, 'web-hs')), {});
+await row('delegate RS256→RS256', () => d.delegate(req('spa', rsToken, 'api-rs')), {});
+await row('delegate RS256→ES256', () => d.delegate(req('spa', rsToken, 'api-es')), {});
+
+const cold = [];
+for (let i = 0; i < 5; i++) {
+  const out = execFileSync(process.execPath, ['-e', "const t = performance.now(); require('./pkg/node.cjs'); console.log(performance.now() - t)"], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  cold.push(Number(out));
+}
+cold.sort((a, b) => a - b);
+
+const fmt = (x) => (x === undefined ? '' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const ratio = (o, p) => (p ? `${(o / p).toFixed(2)}x` : '');
+console.log(`Node ${process.version}, ${cpus()[0].model}, ${cpus().length} cores; ${MS} ms per cell; ops/s (ours ÷ peer)`);
+console.log('| operation | edge-delegation | jose | ratio | node:crypto | ratio |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.jose)} | ${ratio(r.ours, r.jose)} | ${fmt(r['node:crypto'])} | ${ratio(r.ours, r['node:crypto'])} |`);
+}
+console.log(`\ncold start (require: compile + instantiate), median of 5: ${cold[2].toFixed(1)} ms`);
