@@ -81,6 +81,14 @@ fn seconds(now: f64) -> Option<i64> {
     (now.is_finite() && now.abs() < 1e13).then(|| now.floor() as i64)
 }
 
+const NO_ENTROPY: &str = "crypto.getRandomValues is not available in this runtime";
+
+/// Checks the entropy source before anything draws from it: RSA signing blinds through
+/// `getrandom`, which panics (a trap, in wasm) when the source is missing.
+fn entropy_available() -> bool {
+    getrandom::getrandom(&mut [0u8; 16]).is_ok()
+}
+
 /// Entropy drawn from `crypto.getRandomValues` per call (never at module init, which
 /// workerd forbids). A failure is recorded and turns the call's result into an error.
 struct WebRng {
@@ -128,13 +136,8 @@ impl WasmDelegator {
         let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
         let params = json(params, "the request parameters").map_err(bad)?;
         let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
-        // Check the entropy source before any signing draws from it.
-        let mut probe = [0u8; 16];
-        if getrandom::getrandom(&mut probe).is_err() {
-            return Err(delegation_err(DelegationError::new(
-                OAuthCode::ServerError,
-                "crypto.getRandomValues is not available in this runtime",
-            )));
+        if !entropy_available() {
+            return Err(delegation_err(DelegationError::new(OAuthCode::ServerError, NO_ENTROPY)));
         }
         let mut rng = WebRng { failed: false };
         let out = self.inner.delegate(&params, now, &mut rng).map_err(delegation_err)?;
@@ -181,6 +184,9 @@ impl WasmVerifier {
 #[wasm_bindgen]
 pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
     let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
+    if !entropy_available() {
+        return Err(arg(NO_ENTROPY.into()));
+    }
     let payload = json(payload, "the payload").map_err(arg)?;
     let options = json(options, "the sign options").map_err(arg)?;
     let key = match secret {

@@ -19,7 +19,7 @@ impl Format for App {
         claims.insert("sub".into(), cx.user.get("sub").cloned().unwrap_or(Value::Null));
         claims.insert("aud".into(), target.client_id.clone().into());
         claims.insert("iat".into(), cx.now.into());
-        claims.insert("exp".into(), (cx.now + target.lifetime as i64).into());
+        claims.insert("exp".into(), cx.now.saturating_add(target.lifetime as i64).into());
         claims.insert("azp".into(), cx.caller.client_id.clone().into());
         claims.insert("jti".into(), jti(rng).into());
         for (k, v) in cx.scope.project(cx.user) {
