@@ -107,15 +107,7 @@ impl Delegator {
 
     /// Verifies the user's id_token as the caller's configuration says and returns its claims.
     fn verify_subject(&self, caller: &Client, token: &str, now: i64) -> Result<Map<String, Value>, DelegationError> {
-        // Look at the header first, only to explain an algorithm mismatch; trust comes below.
-        if let Ok(parts) = jws::split(token) {
-            if let Some(alg) = parts.header.get("alg").and_then(Value::as_str).and_then(Alg::from_name) {
-                if alg != caller.alg {
-                    return Err(self.alg_mismatch(caller, alg));
-                }
-            }
-        }
-        let verified = caller.verifier.verify(token, now).map_err(|e| self.explain(caller, e))?;
+        let verified = caller.verifier.verify(token, now).map_err(|e| self.explain(caller, token, e))?;
         match verified.payload.get("sub") {
             Some(Value::String(s)) if !s.is_empty() => Ok(verified.payload),
             _ => Err(grant("the id_token's \"sub\" must be a non-empty string (the user id)")),
@@ -139,8 +131,18 @@ impl Delegator {
         ))
     }
 
-    fn explain(&self, caller: &Client, e: VerifyError) -> DelegationError {
+    fn explain(&self, caller: &Client, token: &str, e: VerifyError) -> DelegationError {
         let id = quote(&caller.client_id);
+        if e.code == VerifyCode::AlgNotAllowed {
+            // Only on this failure path is the (unverified) header read again, to say which
+            // algorithm the token has and what the client's configuration expects.
+            let alg = jws::split(token)
+                .ok()
+                .and_then(|p| p.header.get("alg").and_then(Value::as_str).and_then(Alg::from_name));
+            if let Some(alg) = alg.filter(|a| *a != caller.alg) {
+                return self.alg_mismatch(caller, alg);
+            }
+        }
         match (e.code, e.claim.as_deref()) {
             (VerifyCode::Expired, _) => {
                 grant("the id_token has expired: sign the user in again and retry with the new id_token")
