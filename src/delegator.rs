@@ -9,7 +9,27 @@ use crate::config::{Client, Tenant, DELEGATION_GRANT};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
 use crate::formats::{self, MintContext};
 use crate::jws;
-use crate::request::DelegationRequest;
+use crate::request::{DelegationRequest, Protocol, TOKEN_EXCHANGE};
+
+/// A request that passed every check: owned, ready for [`Delegator::mint`].
+#[derive(Debug, Clone)]
+pub struct Authorized {
+    req: DelegationRequest,
+    user: Map<String, Value>,
+    act: Option<Value>,
+}
+
+impl Authorized {
+    /// The user id (`sub` of the verified subject token): the rate-limit key's first half.
+    pub fn user_id(&self) -> &str {
+        self.user.get("sub").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// The request.
+    pub fn request(&self) -> &DelegationRequest {
+        &self.req
+    }
+}
 
 /// A tenant, parsed once, that answers delegation requests.
 #[derive(Debug)]
@@ -50,23 +70,52 @@ impl Delegator {
         now: i64,
         rng: &mut dyn RngCore,
     ) -> Result<Map<String, Value>, DelegationError> {
-        let req = DelegationRequest::from_params(params)?;
+        let auth = self.authorize(DelegationRequest::from_params(params)?, now)?;
+        self.mint(&auth, now, rng)
+    }
+
+    /// Answers one RFC 8693 token exchange (`/oauth/token`): `{access_token, issued_token_type,
+    /// token_type: "N_A", expires_in}`.
+    pub fn exchange(
+        &self,
+        params: &Value,
+        now: i64,
+        rng: &mut dyn RngCore,
+    ) -> Result<Map<String, Value>, DelegationError> {
+        let auth = self.authorize(DelegationRequest::from_token_exchange(params)?, now)?;
+        self.mint(&auth, now, rng)
+    }
+
+    /// Every check before minting: the caller and its grant, the subject (and actor) token,
+    /// the target and its allow-list, the format. What it returns is owned, so a host can
+    /// hold it across an asynchronous step (a rate-limit store) before [`Delegator::mint`].
+    pub fn authorize(&self, req: DelegationRequest, now: i64) -> Result<Authorized, DelegationError> {
         let caller = self.tenant.client(&req.client_id).ok_or_else(|| {
             DelegationError::new(
                 OAuthCode::InvalidRequest,
                 format!("client_id {} is not a client of this tenant: check the client_id", quote(&req.client_id)),
             )
         })?;
-        if !caller.grant_types.iter().any(|g| g == DELEGATION_GRANT) {
+        let granted = |g: &str| caller.grant_types.iter().any(|x| x == g);
+        let allowed = match req.protocol {
+            Protocol::Delegation => granted(DELEGATION_GRANT),
+            Protocol::TokenExchange { .. } => granted(DELEGATION_GRANT) || granted(TOKEN_EXCHANGE),
+        };
+        if !allowed {
+            let grant = if req.protocol == Protocol::Delegation { DELEGATION_GRANT } else { TOKEN_EXCHANGE };
             return Err(DelegationError::new(
                 OAuthCode::UnauthorizedClient,
                 format!(
-                    "Grant type '{DELEGATION_GRANT}' not allowed for the client {}: add it to the client's grant_types",
+                    "Grant type '{grant}' not allowed for the client {}: add it to the client's grant_types",
                     quote(&caller.client_id)
                 ),
             ));
         }
         let user = self.verify_subject(caller, &req.id_token, now)?;
+        let act = match &req.actor_token {
+            None => None,
+            Some(actor) => Some(self.actor(caller, &user, actor, now)?),
+        };
 
         let target = self.tenant.client(&req.target).ok_or_else(|| {
             DelegationError::new(
@@ -84,7 +133,7 @@ impl Delegator {
                 ),
             ));
         }
-        let format = formats::lookup(req.api_type).ok_or_else(|| {
+        formats::lookup(req.api_type).ok_or_else(|| {
             DelegationError::new(
                 OAuthCode::InvalidTarget,
                 format!(
@@ -93,16 +142,73 @@ impl Delegator {
                 ),
             )
         })?;
+        Ok(Authorized { req, user, act })
+    }
+
+    /// Mints the token for an authorized request and shapes the response for its protocol.
+    pub fn mint(
+        &self,
+        auth: &Authorized,
+        now: i64,
+        rng: &mut dyn RngCore,
+    ) -> Result<Map<String, Value>, DelegationError> {
+        let gone = || DelegationError::new(OAuthCode::ServerError, "the request was authorized by another tenant");
+        let caller = self.tenant.client(&auth.req.client_id).ok_or_else(gone)?;
+        let target = self.tenant.client(&auth.req.target).ok_or_else(gone)?;
+        let format = formats::lookup(auth.req.api_type).ok_or_else(gone)?;
         let cx = MintContext {
             tenant: &self.tenant,
             caller,
             target,
-            user: &user,
-            scope: &req.scope,
-            params: &req.extra,
+            user: &auth.user,
+            scope: &auth.req.scope,
+            params: &auth.req.extra,
+            act: auth.act.as_ref(),
             now,
         };
-        format.mint(&cx, rng)
+        let body = format.mint(&cx, rng)?;
+        match auth.req.protocol {
+            Protocol::Delegation => Ok(body),
+            Protocol::TokenExchange { issued_token_type } => {
+                let mut out = Map::new();
+                out.insert("access_token".into(), body.get("id_token").cloned().unwrap_or(Value::Null));
+                out.insert("issued_token_type".into(), issued_token_type.into());
+                // Not an OAuth access token, so not a Bearer token (RFC 8693 §2.2.1).
+                out.insert("token_type".into(), "N_A".into());
+                out.insert("expires_in".into(), body.get("expires_in").cloned().unwrap_or(Value::Null));
+                Ok(out)
+            }
+        }
+    }
+
+    /// The `act` claim for an actor token (RFC 8693 §4.1): the actor, verified like a subject
+    /// token of the same caller; the user's `may_act`, when present, must name it; a prior
+    /// `act` of the subject token nests inside.
+    fn actor(
+        &self,
+        caller: &Client,
+        user: &Map<String, Value>,
+        token: &str,
+        now: i64,
+    ) -> Result<Value, DelegationError> {
+        let actor = self
+            .verify_subject(caller, token, now)
+            .map_err(|e| DelegationError { description: format!("actor_token: {}", e.description), ..e })?;
+        let sub = actor.get("sub").cloned().unwrap_or(Value::Null);
+        if let Some(may) = user.get("may_act") {
+            if may.get("sub") != Some(&sub) {
+                return Err(DelegationError::new(
+                    OAuthCode::AccessDenied,
+                    "the subject token's may_act does not name the actor: the user has not allowed this actor",
+                ));
+            }
+        }
+        let mut act = Map::new();
+        act.insert("sub".into(), sub);
+        if let Some(prior) = user.get("act") {
+            act.insert("act".into(), prior.clone());
+        }
+        Ok(Value::Object(act))
     }
 
     /// Verifies the user's id_token as the caller's configuration says and returns its claims.

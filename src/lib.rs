@@ -12,6 +12,7 @@ pub mod config;
 pub mod delegator;
 pub mod error;
 mod formats;
+pub mod http;
 mod json;
 pub mod jws;
 pub mod keys;

@@ -7,6 +7,12 @@ use crate::json::kind;
 
 /// The only grant type `/delegation` accepts.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// RFC 8693 token exchange, at `/oauth/token`.
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// RFC 8693 token type of a JWT.
+pub const TOKEN_TYPE_JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
+/// RFC 8693 token type of an OIDC id_token.
+pub const TOKEN_TYPE_ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
 
 /// Every `api_type` of the Auth0 endpoint (`auth0` is a synonym of `app`).
 pub const API_TYPES: &[&str] = &[
@@ -134,9 +140,25 @@ impl Scope {
     }
 }
 
+/// Which protocol a request came in by; it decides the response shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Auth0's `/delegation`.
+    Delegation,
+    /// RFC 8693 token exchange; the response names `issued_token_type`.
+    TokenExchange {
+        /// The token type issued (`…:jwt` or `…:id_token`).
+        issued_token_type: &'static str,
+    },
+}
+
 /// A checked delegation request.
 #[derive(Debug, Clone)]
 pub struct DelegationRequest {
+    /// How it was asked for.
+    pub protocol: Protocol,
+    /// RFC 8693 `actor_token`: who acts on the user's behalf (becomes the `act` claim).
+    pub actor_token: Option<String>,
     /// The calling client.
     pub client_id: String,
     /// The user's id_token (issued to `client_id`).
@@ -162,6 +184,10 @@ fn text<'a>(p: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, De
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(bad(format!("parameter {name} must be a string, found {}", kind(other)))),
     }
+}
+
+fn extra(p: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    p.iter().filter(|(k, _)| !known.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 impl DelegationRequest {
@@ -207,16 +233,90 @@ impl DelegationRequest {
             }
         };
         let scope = Scope::parse(text(p, "scope")?)?;
-        let extra = p
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.as_str(),
-                    "grant_type" | "id_token" | "refresh_token" | "client_id" | "target" | "api_type" | "scope"
-                )
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Ok(DelegationRequest { client_id, id_token, target, scope, api_type, extra })
+        let extra = extra(p, &["grant_type", "id_token", "refresh_token", "client_id", "target", "api_type", "scope"]);
+        Ok(DelegationRequest {
+            protocol: Protocol::Delegation,
+            actor_token: None,
+            client_id,
+            id_token,
+            target,
+            scope,
+            api_type,
+            extra,
+        })
+    }
+
+    /// Checks RFC 8693 token exchange parameters (`/oauth/token`). The subject token plays the
+    /// id_token's part and `audience` the target's; the issued token is an `app` JWT.
+    pub fn from_token_exchange(params: &Value) -> Result<Self, DelegationError> {
+        let p = params.as_object().ok_or_else(|| {
+            bad(format!("the request parameters must be an object (or URLSearchParams), found {}", kind(params)))
+        })?;
+        let grant = text(p, "grant_type")?
+            .ok_or_else(|| bad(format!("grant_type is missing: send grant_type={TOKEN_EXCHANGE}")))?;
+        if grant != TOKEN_EXCHANGE {
+            return Err(DelegationError::new(
+                OAuthCode::UnsupportedGrantType,
+                format!("grant_type {} is not supported here: use {TOKEN_EXCHANGE}", quote(grant)),
+            ));
+        }
+        let token_type = |name: &str| -> Result<Option<&'static str>, DelegationError> {
+            match text(p, name)? {
+                None => Ok(None),
+                Some(TOKEN_TYPE_JWT) => Ok(Some(TOKEN_TYPE_JWT)),
+                Some(TOKEN_TYPE_ID_TOKEN) => Ok(Some(TOKEN_TYPE_ID_TOKEN)),
+                Some(other) => Err(bad(format!(
+                    "{name} {} is not supported: use {TOKEN_TYPE_ID_TOKEN} or {TOKEN_TYPE_JWT}",
+                    quote(other)
+                ))),
+            }
+        };
+        let id_token = text(p, "subject_token")?
+            .ok_or_else(|| bad("subject_token is missing: send the user's id_token as subject_token"))?
+            .to_owned();
+        token_type("subject_token_type")?.ok_or_else(|| {
+            bad(format!("subject_token_type is missing: send {TOKEN_TYPE_ID_TOKEN} (or {TOKEN_TYPE_JWT})"))
+        })?;
+        let issued_token_type = token_type("requested_token_type")?.unwrap_or(TOKEN_TYPE_JWT);
+        let actor_token = text(p, "actor_token")?.map(str::to_owned);
+        match (&actor_token, token_type("actor_token_type")?) {
+            (Some(_), None) => return Err(bad("actor_token_type is missing: it is required with actor_token")),
+            (None, Some(_)) => return Err(bad("actor_token_type was sent without actor_token")),
+            _ => {}
+        }
+        if text(p, "resource")?.is_some() {
+            return Err(DelegationError::new(
+                OAuthCode::InvalidTarget,
+                "resource is not supported: name the target client in audience",
+            ));
+        }
+        let client_id =
+            text(p, "client_id")?.ok_or_else(|| bad("client_id is missing: send the calling client's id"))?.to_owned();
+        let target = text(p, "audience")?.map(str::to_owned).unwrap_or_else(|| client_id.clone());
+        let scope = Scope::parse(text(p, "scope")?)?;
+        let extra = extra(
+            p,
+            &[
+                "grant_type",
+                "subject_token",
+                "subject_token_type",
+                "requested_token_type",
+                "actor_token",
+                "actor_token_type",
+                "client_id",
+                "audience",
+                "scope",
+            ],
+        );
+        Ok(DelegationRequest {
+            protocol: Protocol::TokenExchange { issued_token_type },
+            actor_token,
+            client_id,
+            id_token,
+            target,
+            scope,
+            api_type: "app",
+            extra,
+        })
     }
 }

@@ -21,6 +21,9 @@ impl Format for App {
         claims.insert("iat".into(), cx.now.into());
         claims.insert("exp".into(), cx.now.saturating_add(target.lifetime as i64).into());
         claims.insert("azp".into(), cx.caller.client_id.clone().into());
+        if let Some(act) = cx.act {
+            claims.insert("act".into(), act.clone());
+        }
         claims.insert("jti".into(), jti(rng).into());
         for (k, v) in cx.scope.project(cx.user) {
             claims.insert(k, v);

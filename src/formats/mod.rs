@@ -22,6 +22,8 @@ pub(crate) struct MintContext<'a> {
     /// Request parameters beyond the protocol's own.
     #[allow(dead_code)] // read by the add-on formats
     pub params: &'a Map<String, Value>,
+    /// RFC 8693 `act` claim, when an actor token was verified.
+    pub act: Option<&'a Value>,
     /// Unix seconds.
     pub now: i64,
 }
