@@ -339,6 +339,21 @@ impl Handler {
         }
     }
 
+    /// A 500 for a failure on the host's side; the description names it (never a secret).
+    pub fn internal_error(&self, what: &str) -> Response {
+        error(500, "server_error", what, vec![])
+    }
+
+    /// A 503 when too many requests wait for the rate-limit store.
+    pub fn overloaded(&self) -> Response {
+        error(
+            503,
+            "temporarily_unavailable",
+            "too many requests in flight: retry shortly",
+            vec![("retry-after".into(), "1".into())],
+        )
+    }
+
     /// The rate-limit window in seconds (for the host's store).
     pub fn rate_window(&self) -> i64 {
         self.options.rate_window

@@ -12,7 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use std::collections::HashMap;
+
 use crate::error::{ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
+use crate::http::{Handler, HandlerOptions, Pending, Request, Response, Step};
 use crate::{sign, Delegator, Tenant, Verifier};
 
 #[derive(Serialize)]
@@ -204,4 +207,101 @@ pub fn decode(token: JsValue) -> Result<JsValue, JsValue> {
     })?;
     let d = crate::jws::decode(&token).map_err(verify_err)?;
     Ok(to_js(&serde_json::json!({ "header": d.header, "payload": d.payload })))
+}
+
+fn response_js(r: &Response) -> JsValue {
+    to_js(&serde_json::json!({ "status": r.status, "headers": r.headers, "body": r.body }))
+}
+
+/// Requests waiting for the host's rate-limit store; beyond this many the handler sheds load.
+const MAX_PENDING: usize = 10_000;
+
+/// The HTTP endpoint over one tenant: `begin` routes and checks, the host counts the hit in
+/// its store (possibly asynchronously), `finish` mints.
+#[wasm_bindgen]
+pub struct WasmHandler {
+    inner: Handler,
+    pending: HashMap<u32, Pending>,
+    next: u32,
+}
+
+#[wasm_bindgen]
+impl WasmHandler {
+    /// Parses the tenant and the handler options (both JSON text) once.
+    #[wasm_bindgen(constructor)]
+    pub fn new(tenant: &str, options: &str) -> Result<WasmHandler, JsValue> {
+        let tenant = Tenant::parse(tenant).map_err(config_err)?;
+        let options = json(options, "the handler options")
+            .map_err(|m| config_err(ConfigError { path: String::new(), message: m }))
+            .and_then(|v| HandlerOptions::from_json(&v).map_err(config_err))?;
+        Ok(WasmHandler {
+            inner: Handler::new(Delegator::from_tenant(tenant), options),
+            pending: HashMap::new(),
+            next: 0,
+        })
+    }
+
+    /// Returns `{response}` or `{key, id}`: count a hit under `key`, then `finish(id, …)`.
+    pub fn begin(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &[u8],
+        peer_ip: Option<String>,
+        now: f64,
+    ) -> JsValue {
+        let headers: Vec<(String, String)> = match serde_json::from_str(headers) {
+            Ok(h) => h,
+            Err(_) => return response_js(&self.inner.internal_error("the host passed malformed headers")),
+        };
+        let Some(now) = seconds(now) else {
+            return response_js(&self.inner.internal_error("the host clock is not a number"));
+        };
+        let req = Request { method, path, headers: &headers, body, peer_ip: peer_ip.as_deref() };
+        match self.inner.begin(&req, now) {
+            Step::Done(r) => {
+                to_js(&serde_json::json!({ "response": { "status": r.status, "headers": r.headers, "body": r.body } }))
+            }
+            Step::Count { key, pending } => {
+                if self.pending.len() >= MAX_PENDING {
+                    return response_js(&self.inner.overloaded());
+                }
+                self.next = self.next.wrapping_add(1);
+                self.pending.insert(self.next, *pending);
+                to_js(&serde_json::json!({ "key": key, "id": self.next }))
+            }
+        }
+    }
+
+    /// Mints the token of request `id`, whose hit is the `count`th of the window ending at `reset`.
+    pub fn finish(&mut self, id: u32, count: u32, reset: f64, now: f64) -> JsValue {
+        let Some(pending) = self.pending.remove(&id) else {
+            return response_js(&self.inner.internal_error("the request was already finished"));
+        };
+        if !entropy_available() {
+            return response_js(&self.inner.internal_error(NO_ENTROPY));
+        }
+        let (Some(now), Some(reset)) = (seconds(now), seconds(reset)) else {
+            return response_js(&self.inner.internal_error("the host clock is not a number"));
+        };
+        let mut rng = WebRng { failed: false };
+        let r = self.inner.finish(&pending, count, reset, now, &mut rng);
+        if rng.failed {
+            return response_js(&self.inner.internal_error("crypto.getRandomValues failed"));
+        }
+        response_js(&r)
+    }
+
+    /// Drops request `id` (its rate-limit store failed) and returns the 500 to send.
+    pub fn abort(&mut self, id: u32) -> JsValue {
+        self.pending.remove(&id);
+        response_js(&self.inner.internal_error("the rate-limit store failed"))
+    }
+
+    /// The rate-limit window in seconds.
+    #[wasm_bindgen(getter, js_name = rateWindow)]
+    pub fn rate_window(&self) -> f64 {
+        self.inner.rate_window() as f64
+    }
 }

@@ -16,7 +16,10 @@ struct Host {
 
 impl Host {
     fn new(options: Value) -> Host {
-        Host { handler: Handler::new(delegator(), HandlerOptions::from_json(&options).unwrap()), counts: HashMap::new() }
+        Host {
+            handler: Handler::new(delegator(), HandlerOptions::from_json(&options).unwrap()),
+            counts: HashMap::new(),
+        }
     }
 
     fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
@@ -47,7 +50,9 @@ fn form(p: &Value) -> String {
     p.as_object()
         .unwrap()
         .iter()
-        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap().replace('|', "%7C").replace(':', "%3A").replace('/', "%2F")))
+        .map(|(k, v)| {
+            format!("{k}={}", v.as_str().unwrap().replace('|', "%7C").replace(':', "%3A").replace('/', "%2F"))
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -59,7 +64,12 @@ fn delegation_over_json_and_form() {
     let (status, body) = host.json("/delegation", p.clone());
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "Bearer");
-    let r = host.send("POST", "/delegation", &[("content-type", "application/x-www-form-urlencoded; charset=utf-8")], form(&p).as_bytes());
+    let r = host.send(
+        "POST",
+        "/delegation",
+        &[("content-type", "application/x-www-form-urlencoded; charset=utf-8")],
+        form(&p).as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(h(&r, "content-type").unwrap(), "application/json; charset=utf-8");
     assert_eq!(h(&r, "cache-control").unwrap(), "no-store");
@@ -78,14 +88,58 @@ fn errors_are_json_with_their_status() {
         (405, "method_not_allowed", host.send("POST", "/.well-known/jwks.json", &[], b"")),
         (415, "invalid_request", host.send("POST", "/delegation", &[], b"{}")),
         (415, "invalid_request", host.send("POST", "/delegation", &[("content-type", "text/plain")], b"{}")),
-        (413, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/json")], &vec![b' '; 64 * 1024 + 1])),
+        (
+            413,
+            "invalid_request",
+            host.send("POST", "/delegation", &[("content-type", "application/json")], &vec![b' '; 64 * 1024 + 1]),
+        ),
         (400, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/json")], b"{\"a\":")),
         (400, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/json")], b"[1]")),
-        (400, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/json")], br#"{"a":1,"a":2}"#)),
-        (400, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/x-www-form-urlencoded")], b"client_id=a&client_id=b")),
-        (400, "invalid_request", host.send("POST", "/delegation", &[("content-type", "application/json"), ("x-evil", "a\r\nset-cookie: x")], b"{}")),
-        (401, "invalid_grant", host.send("POST", "/delegation", &[("content-type", "application/json")], params("spa", "bad.token.here", json!({})).to_string().as_bytes())),
-        (403, "unauthorized_client", host.send("POST", "/delegation", &[("content-type", "application/json")], params("no-grant", &t, json!({})).to_string().as_bytes())),
+        (
+            400,
+            "invalid_request",
+            host.send("POST", "/delegation", &[("content-type", "application/json")], br#"{"a":1,"a":2}"#),
+        ),
+        (
+            400,
+            "invalid_request",
+            host.send(
+                "POST",
+                "/delegation",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                b"client_id=a&client_id=b",
+            ),
+        ),
+        (
+            400,
+            "invalid_request",
+            host.send(
+                "POST",
+                "/delegation",
+                &[("content-type", "application/json"), ("x-evil", "a\r\nset-cookie: x")],
+                b"{}",
+            ),
+        ),
+        (
+            401,
+            "invalid_grant",
+            host.send(
+                "POST",
+                "/delegation",
+                &[("content-type", "application/json")],
+                params("spa", "bad.token.here", json!({})).to_string().as_bytes(),
+            ),
+        ),
+        (
+            403,
+            "unauthorized_client",
+            host.send(
+                "POST",
+                "/delegation",
+                &[("content-type", "application/json")],
+                params("no-grant", &t, json!({})).to_string().as_bytes(),
+            ),
+        ),
     ];
     for (status, code, r) in cases {
         assert_eq!(r.status, status, "{}", r.body);
@@ -112,27 +166,47 @@ fn jwks_is_public_and_cacheable() {
 #[test]
 fn cors_allow_list() {
     let mut host = Host::new(json!({ "corsOrigins": ["https://app.example"] }));
-    let pre = host.send("OPTIONS", "/delegation", &[("origin", "https://app.example"), ("access-control-request-method", "POST")], b"");
+    let pre = host.send(
+        "OPTIONS",
+        "/delegation",
+        &[("origin", "https://app.example"), ("access-control-request-method", "POST")],
+        b"",
+    );
     assert_eq!(pre.status, 204);
     assert_eq!(h(&pre, "access-control-allow-origin").unwrap(), "https://app.example");
     assert_eq!(h(&pre, "access-control-allow-methods").unwrap(), "POST, OPTIONS");
     assert_eq!(host.send("OPTIONS", "/delegation", &[("origin", "https://evil.example")], b"").status, 403);
     let p = params("spa", &rs256(&claims("spa")), json!({}));
-    let ok = host.send("POST", "/delegation", &[("content-type", "application/json"), ("origin", "https://app.example")], p.to_string().as_bytes());
+    let ok = host.send(
+        "POST",
+        "/delegation",
+        &[("content-type", "application/json"), ("origin", "https://app.example")],
+        p.to_string().as_bytes(),
+    );
     assert_eq!(ok.status, 200);
     assert_eq!(h(&ok, "access-control-allow-origin").unwrap(), "https://app.example");
     assert_eq!(h(&ok, "vary").unwrap(), "Origin");
-    let evil = host.send("POST", "/delegation", &[("content-type", "application/json"), ("origin", "https://evil.example")], p.to_string().as_bytes());
+    let evil = host.send(
+        "POST",
+        "/delegation",
+        &[("content-type", "application/json"), ("origin", "https://evil.example")],
+        p.to_string().as_bytes(),
+    );
     assert_eq!(evil.status, 403);
     // Without an Origin (server to server) CORS does not apply.
-    assert_eq!(host.send("POST", "/delegation", &[("content-type", "application/json")], p.to_string().as_bytes()).status, 200);
+    assert_eq!(
+        host.send("POST", "/delegation", &[("content-type", "application/json")], p.to_string().as_bytes()).status,
+        200
+    );
 }
 
 #[test]
 fn rate_limit_per_user_and_ip() {
     let mut host = Host::new(json!({ "trustedIpHeader": "x-forwarded-for" }));
     let p = params("spa", &rs256(&claims("spa")), json!({})).to_string();
-    let send = |host: &mut Host, ip: &str| host.send("POST", "/delegation", &[("content-type", "application/json"), ("x-forwarded-for", ip)], p.as_bytes());
+    let send = |host: &mut Host, ip: &str| {
+        host.send("POST", "/delegation", &[("content-type", "application/json"), ("x-forwarded-for", ip)], p.as_bytes())
+    };
     for i in 1..=10 {
         let r = send(&mut host, "203.0.113.9, 10.0.0.2");
         assert_eq!(r.status, 200);
@@ -178,7 +252,9 @@ fn rfc8693_token_exchange() {
     assert_eq!(body["issued_token_type"], JWT);
     assert_eq!(body["token_type"], "N_A");
     assert_eq!(body["expires_in"], 3600);
-    let v = edge_delegation::Verifier::from_json(&json!({ "jwks": delegator().public_jwks(), "audience": "api-rs" }), None).unwrap();
+    let v =
+        edge_delegation::Verifier::from_json(&json!({ "jwks": delegator().public_jwks(), "audience": "api-rs" }), None)
+            .unwrap();
     let out = v.verify(body["access_token"].as_str().unwrap(), NOW).unwrap();
     assert_eq!(out.payload["email"], "ada@example.com");
     assert!(out.payload.get("act").is_none());

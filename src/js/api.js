@@ -191,5 +191,95 @@ function createApi(raw) {
     return call(() => raw.decode(token));
   }
 
-  return { Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError };
+  // ---------------------------------------------------------------------------------------
+  // The edge handler: the core decides; this moves bytes and keeps the rate-limit counters.
+
+  const MAX_BODY = 64 * 1024;
+
+  /** Rate-limit counters in memory, per isolate/process: fixed windows per key. */
+  class MemoryRateLimitStore {
+    #hits = new Map();
+    hit(key, now, windowSeconds) {
+      let entry = this.#hits.get(key);
+      if (!entry || now >= entry.reset) {
+        if (this.#hits.size >= 10000) {
+          for (const [k, e] of this.#hits) if (now >= e.reset) this.#hits.delete(k);
+        }
+        entry = { count: 0, reset: now + windowSeconds };
+        this.#hits.set(key, entry);
+      }
+      entry.count += 1;
+      return { count: entry.count, reset: entry.reset };
+    }
+  }
+
+  // Reads at most MAX_BODY + 1 bytes: enough for the core to answer 413, never more.
+  async function readBody(request) {
+    if (!request.body) return new Uint8Array(0);
+    const reader = request.body.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+      if (size > MAX_BODY) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  function toResponse(r) {
+    const empty = r.status === 204 || r.body === '';
+    return new Response(empty ? null : r.body, { status: r.status, headers: r.headers });
+  }
+
+  /**
+   * `(request, { ip }?) => Promise<Response>` for POST /delegation, POST /oauth/token (RFC 8693)
+   * and GET /.well-known/jwks.json. Throws ConfigError on a bad tenant or options.
+   */
+  function createHandler(tenant, options = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigError('handler options must be an object', '');
+    }
+    const { rateLimitStore, ...rest } = options;
+    const store = rateLimitStore ?? new MemoryRateLimitStore();
+    if (typeof store.hit !== 'function') throw new ConfigError('rateLimitStore must have a hit(key, now, windowSeconds) method', 'rateLimitStore');
+    const tenantText = typeof tenant === 'string' ? tenant : json(tenant, 'the tenant configuration', (m) => new ConfigError(m, ''));
+    const optionsText = json(rest, 'the handler options', (m) => new ConfigError(m, ''));
+    const inner = call(() => new raw.WasmHandler(tenantText, optionsText));
+
+    return async function handle(request, context = {}) {
+      const url = new URL(request.url);
+      const headers = [];
+      request.headers.forEach((value, name) => headers.push([name, value]));
+      const body = await readBody(request);
+      const ip = typeof context?.ip === 'string' ? context.ip : undefined;
+      const step = inner.begin(request.method, url.pathname, JSON.stringify(headers), body, ip, Date.now() / 1000);
+      if (step.response) return toResponse(step.response);
+      let hit = { count: 0, reset: 0 };
+      if (step.key) {
+        try {
+          hit = await store.hit(step.key, Math.floor(Date.now() / 1000), inner.rateWindow);
+        } catch {
+          return toResponse(inner.abort(step.id));
+        }
+      }
+      return toResponse(inner.finish(step.id, Number(hit.count) || 0, Number(hit.reset) || 0, Date.now() / 1000));
+    };
+  }
+
+  return {
+    Delegator, delegate, Verifier, verify, sign, decode, createHandler, MemoryRateLimitStore,
+    DelegationError, VerifyError, ConfigError,
+  };
 }

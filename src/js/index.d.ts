@@ -266,6 +266,59 @@ export declare class ConfigError extends Error {
   readonly path: string;
 }
 
+/** Options of `createHandler`. */
+export interface HandlerOptions {
+  /** Origins allowed to call from a browser (exact), or `'*'`. Default: none. */
+  corsOrigins?: string[];
+  /** A client-IP header set by a proxy you trust; otherwise the peer address counts. */
+  trustedIpHeader?: 'cf-connecting-ip' | 'x-forwarded-for' | 'x-real-ip';
+  /** Auth0's default: 10 requests per 60 s per user id per IP; `false` turns it off. */
+  rateLimit?: false | { limit?: number; windowSeconds?: number };
+  /** Where the counters live; default: in memory, per isolate/process. */
+  rateLimitStore?: RateLimitStore;
+}
+
+/** A rate-limit store: count one hit under `key` in the fixed window that contains `now`. */
+export interface RateLimitStore {
+  hit(key: string, now: number, windowSeconds: number):
+    { count: number; reset: number } | Promise<{ count: number; reset: number }>;
+}
+
+/** Counters in memory (per Worker isolate or Node process). */
+export declare class MemoryRateLimitStore implements RateLimitStore {
+  hit(key: string, now: number, windowSeconds: number): { count: number; reset: number };
+}
+
+/** Per-request context from the host: the peer address, when it knows it. */
+export interface HandlerContext {
+  ip?: string;
+}
+
+/** The edge endpoint: POST /delegation, POST /oauth/token (RFC 8693), GET /.well-known/jwks.json. */
+export type DelegationHandler = (request: Request, context?: HandlerContext) => Promise<Response>;
+
+/** Builds the endpoint (Fetch API: Workers, Deno, Bun, Node 18+). @throws ConfigError */
+export declare function createHandler(tenant: TenantConfig | string, options?: HandlerOptions): DelegationHandler;
+
+/** Minimal shapes of node:http's request and response, as `toNodeListener` uses them. */
+export interface NodeIncomingMessage {
+  method?: string;
+  url?: string;
+  headers: { host?: string };
+  rawHeaders: string[];
+  socket: { remoteAddress?: string };
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end' | 'error', listener: () => void): unknown;
+}
+export interface NodeServerResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body?: Uint8Array | string): unknown;
+  destroy(): unknown;
+}
+
+/** Node only: `http.createServer(toNodeListener(createHandler(tenant)))`. */
+export declare function toNodeListener(handler: DelegationHandler): (req: NodeIncomingMessage, res: NodeServerResponse) => void;
+
 declare const api: {
   Delegator: typeof Delegator;
   delegate: typeof delegate;
@@ -273,6 +326,9 @@ declare const api: {
   verify: typeof verify;
   sign: typeof sign;
   decode: typeof decode;
+  createHandler: typeof createHandler;
+  MemoryRateLimitStore: typeof MemoryRateLimitStore;
+  toNodeListener: typeof toNodeListener;
   DelegationError: typeof DelegationError;
   VerifyError: typeof VerifyError;
   ConfigError: typeof ConfigError;

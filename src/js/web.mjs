@@ -5,5 +5,8 @@ import { createApi } from './api.mjs';
 
 await init({ module_or_path: new URL('./web/edge_delegation_bg.wasm', import.meta.url) });
 const api = createApi(raw);
-export const { Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError } = api;
+export const {
+  Delegator, delegate, Verifier, verify, sign, decode, createHandler, MemoryRateLimitStore,
+  DelegationError, VerifyError, ConfigError,
+} = api;
 export default api;

@@ -2,6 +2,7 @@
 // line marked as an expected error is a misuse the declarations must reject.
 import {
   Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError,
+  createHandler, MemoryRateLimitStore, toNodeListener, type RateLimitStore,
   type TenantConfig, type DelegationParams, type VerifyResult, type Jwks, type PublicJwk,
 } from 'edge-delegation';
 
@@ -41,6 +42,15 @@ try {
 }
 void seconds, sub;
 
+const kv: RateLimitStore = { hit: async (key, t, w) => ({ count: key.length, reset: t + w }) };
+const handler = createHandler(tenant, { corsOrigins: ['https://app.example'], rateLimit: { limit: 5 }, rateLimitStore: kv });
+const pending: Promise<Response> = handler(new Request('https://edge.example/delegation'), { ip: '203.0.113.1' });
+createHandler(JSON.stringify(tenant), { rateLimit: false, rateLimitStore: new MemoryRateLimitStore() });
+const listener = toNodeListener(handler);
+void pending, listener;
+
+// @ts-expect-error: only client-IP headers can be trusted
+createHandler(tenant, { trustedIpHeader: 'host' });
 // @ts-expect-error: algorithms are a closed list
 verify(token, { secret: 's', algorithms: ['none'] });
 // @ts-expect-error: client_id is required
