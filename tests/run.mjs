@@ -3,8 +3,8 @@
 // rustfmt, clippy (native and wasm32), the native Rust tests, the package build, and the
 // Node suites against the built package (jose cross-checks, API, packaging, types, README,
 // demo). Ends with one "total: N passed, N failed" line.
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { build, ensureNodeModules, ensureRustTools } from '../src/js/build.mjs';
@@ -43,8 +43,21 @@ const nodeCounts = (out) => {
   counts.failed += Number(/^# fail (\d+)/m.exec(out)?.[1] ?? 0);
 };
 
+// The page test drives Debian's Chromium (playwright-core downloads no browser here).
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) throw new Error('Chromium is missing: sudo apt-get install -y chromium, then run npm test again');
+  process.stderr.write('\n=== installing Chromium (apt-get install chromium)\n');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed`);
+  }
+}
+
 try {
   ensureNodeModules();
+  ensureChromium();
   ensureRustTools();
   await step('format', 'cargo', ['fmt', '--check']);
   await step('lint (native)', 'cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
