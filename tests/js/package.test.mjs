@@ -73,8 +73,8 @@ ${roundTrip('')}`;
 test('package.json exports name every entry, and the files it names exist', () => {
   const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', 'edge-delegation', 'package.json'), 'utf8'));
   const e = manifest.exports['.'];
-  assert.deepEqual(Object.keys(e), ['types', 'node', 'browser', 'import', 'require', 'default']);
-  for (const f of [e.types.import, e.types.require, e.node.import, e.node.require, e.browser, e.default]) {
+  assert.deepEqual(Object.keys(e), ['types', 'workerd', 'deno', 'bun', 'node', 'browser', 'import', 'require', 'default']);
+  for (const f of [e.types.import, e.types.require, e.workerd, e.deno, e.bun.import, e.bun.require, e.node.import, e.node.require, e.browser, e.default]) {
     assert.ok(readFileSync(join(dir, 'node_modules', 'edge-delegation', f)).length > 0, f);
   }
   const dts = readFileSync(join(dir, 'node_modules', 'edge-delegation', 'index.d.ts'), 'utf8');
