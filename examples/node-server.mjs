@@ -13,6 +13,13 @@ const handler = createHandler(tenant, {
   corsOrigins: (process.env.CORS_ORIGINS ?? '').split(',').filter(Boolean),
 });
 const server = createServer(toNodeListener(handler));
+// Requests Node's HTTP parser rejects (a header with CR/LF, a malformed request line) never
+// reach the handler; answer them in JSON too.
+server.on('clientError', (err, socket) => {
+  if (!socket.writable) return socket.destroy();
+  const body = JSON.stringify({ error: 'invalid_request', error_description: `malformed HTTP request (${err.code ?? 'parse error'})` });
+  socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+});
 server.listen(Number(process.env.PORT ?? 8787), '127.0.0.1', () => {
   console.log(`edge-delegation listening on http://127.0.0.1:${server.address().port}`);
 });

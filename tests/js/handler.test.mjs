@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import * as jose from 'jose';
 import { createHandler, toNodeListener, MemoryRateLimitStore, ConfigError, sign } from 'edge-delegation';
 import { tenant, keys, client } from './helpers.mjs';
@@ -157,7 +158,7 @@ test('Node server: faults get clean JSON errors', async () => {
   }
 });
 
-test('curl against the example server, as the README shows it', async () => {
+test('curl against the example server, as the README shows it; a CR in a header gets JSON too', async () => {
   const child = spawn(process.execPath, ['examples/node-server.mjs'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [line] = await once(child.stdout, 'data');
@@ -170,6 +171,15 @@ test('curl against the example server, as the README shows it', async () => {
     const body = JSON.parse(out);
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.expires_in, 3600);
+    // A header value with a bare CR never reaches the handler; the server still answers JSON.
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.end('POST /delegation HTTP/1.1\r\nHost: x\r\nX-Evil: a\rb\r\ncontent-length: 0\r\n\r\n');
+    let raw = '';
+    for await (const chunk of socket) raw += chunk;
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error, 'invalid_request');
   } finally {
     child.kill();
   }
