@@ -110,7 +110,7 @@ export function build({ force = false } = {}) {
   const api = readFileSync(join(js, 'api.js'), 'utf8');
   writeFileSync(join(pkg, 'api.mjs'), `${api}\nexport { createApi };\n`);
   writeFileSync(join(pkg, 'api.cjs'), `'use strict';\n${api}\nmodule.exports = { createApi };\n`);
-  for (const f of ['node.cjs', 'node.mjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'index.d.ts']) copyFileSync(join(js, f), join(pkg, f));
+  for (const f of ['node.cjs', 'node.mjs', 'web.mjs', 'web-api.mjs', 'workerd.mjs', 'deno.mjs', 'index.d.ts']) copyFileSync(join(js, f), join(pkg, f));
   // CommonJS has no default export: the .d.cts is the same declarations without it.
   const dts = readFileSync(join(js, 'index.d.ts'), 'utf8');
   writeFileSync(join(pkg, 'index.d.cts'), dts.slice(0, dts.indexOf('declare const api')));

@@ -3,14 +3,8 @@
 // instantiated synchronously. Nothing is compiled from bytes fetched at run time, and no
 // randomness is drawn at init (workerd forbids it outside a request).
 import { initSync } from './web/edge_delegation.js';
-import * as raw from './web/edge_delegation.js';
 import wasm from './web/edge_delegation_bg.wasm';
-import { createApi } from './api.mjs';
 
 initSync({ module: wasm });
-const api = createApi(raw);
-export const {
-  Delegator, delegate, Verifier, verify, sign, decode, createHandler, MemoryRateLimitStore,
-  DelegationError, VerifyError, ConfigError,
-} = api;
-export default api;
+export * from './web-api.mjs';
+export { default } from './web-api.mjs';

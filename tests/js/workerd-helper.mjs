@@ -25,7 +25,7 @@ export async function startWorkerd(dir, modules, bindings) {
   const port = await freePort();
   const rel = (f) => JSON.stringify(relative(dir, f));
   const pkg = join(dir, 'node_modules', 'edge-delegation');
-  const pkgModules = ['workerd.mjs', 'api.mjs', 'web/edge_delegation.js'].map(
+  const pkgModules = ['workerd.mjs', 'web-api.mjs', 'api.mjs', 'web/edge_delegation.js'].map(
     (f) => `(name = "node_modules/edge-delegation/${f}", esModule = embed ${rel(join(pkg, f))})`,
   );
   pkgModules.push(`(name = "node_modules/edge-delegation/web/edge_delegation_bg.wasm", wasm = embed ${rel(join(pkg, 'web', 'edge_delegation_bg.wasm'))})`);
