@@ -120,7 +120,13 @@ function createApi(raw) {
     #inner;
     /** Parses and checks the tenant once; throws ConfigError. */
     constructor(tenant, options = {}) {
-      if (options === null || typeof options !== 'object') throw invalidArgument('Delegator options must be an object');
+      if (options === null || typeof options !== 'object') throw new ConfigError('Delegator options must be an object', '');
+      // An option this version does not implement is refused, not ignored: silently dropping a
+      // policy hook would let through what it was meant to deny.
+      for (const name of Object.keys(options)) {
+        const why = name === 'policy' ? ': policy hooks are not available in this version; enforce the rule before calling delegate' : '';
+        throw new ConfigError(`unknown Delegator option "${name}"${why}`, name);
+      }
       const text = typeof tenant === 'string' ? tenant : json(tenant, 'the tenant configuration', (m) => new ConfigError(m, ''));
       this.#inner = call(() => new raw.WasmDelegator(text));
     }

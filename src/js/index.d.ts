@@ -130,7 +130,7 @@ export type DelegationResponse = AppDelegationResponse;
 export interface DelegateOptions {
   /** The clock: a Date or Unix seconds; default now. */
   now?: Date | number;
-  /** The caller's IP, for rate limiting and policy. */
+  /** The caller's IP: accepted for the policy hooks to come; unused by `delegate` today (the HTTP handler rate-limits by IP). */
   ip?: string;
 }
 
