@@ -46,6 +46,12 @@ function claimTable(obj) {
   return table;
 }
 
+// The compact form, its three segments colored as the decoded panels are.
+function renderEncoded(target, token) {
+  const [h, p, sig] = token.split('.');
+  target.replaceChildren(el('span', { class: 'seg-h' }, h), '.', el('span', { class: 'seg-p' }, p), '.', el('span', { class: 'seg-s' }, sig));
+}
+
 function renderDecoded(target, token) {
   const { header, payload } = decode(token);
   target.replaceChildren(
@@ -108,6 +114,7 @@ function signIn({ clientId = $('client').value, alg = document.querySelector('in
   }
   state.idToken = token;
   $('incoming-client').textContent = clientId;
+  renderEncoded($('incoming-token'), token);
   renderDecoded($('incoming-decoded'), token);
   $('incoming').hidden = false;
   $('client').value = clientId;
@@ -156,7 +163,7 @@ function showResult(status, body) {
   const token = body.id_token;
   $('outgoing').hidden = !token;
   if (token) {
-    $('outgoing-token').value = token;
+    renderEncoded($('outgoing-token'), token);
     const payload = renderDecoded($('outgoing-decoded'), token);
     verifyOutgoing(token, payload.aud);
     startCountdown(payload.exp);

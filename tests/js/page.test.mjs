@@ -76,12 +76,13 @@ test('a user signs in and delegates; the displayed tokens verify under jose', as
   await page.click('#signin-btn');
   await page.waitForSelector('#incoming:not([hidden])');
   assert.match(await text('#incoming-decoded'), /auth0\|5f7c8ec7c33c6c004bbafe82/);
+  assert.equal((await page.$$('#incoming-token span')).length, 3, 'the encoded id_token, in three colored segments');
 
   await delegateVia('api-rs');
   assert.equal(await text('#http-status'), 'HTTP 200 OK');
   assert.match(await text('#verification'), /^✓ Signature and claims verified/);
   assert.match(await text('#countdown'), /^Expires in (1:00:00|59:\d\d)$/);
-  const token = await page.inputValue('#outgoing-token');
+  const token = await text('#outgoing-token');
   const { payload } = await jose.jwtVerify(token, jwks, { issuer: demo.issuer, audience: 'api-rs' });
   assert.equal(payload.azp, 'spa');
   assert.equal(payload.name, 'Ada Lovelace');
@@ -89,7 +90,7 @@ test('a user signs in and delegates; the displayed tokens verify under jose', as
   await page.screenshot({ path: join(out, 'demo.png'), fullPage: true });
 
   await delegateVia('web-hs');
-  const hs = await page.inputValue('#outgoing-token');
+  const hs = await text('#outgoing-token');
   const secret = new TextEncoder().encode(demo.clients.find((c) => c.client_id === 'web-hs').client_secret);
   assert.equal((await jose.jwtVerify(hs, secret, { audience: 'web-hs' })).protectedHeader.alg, 'HS256');
 });
