@@ -210,9 +210,18 @@ fn rsa_private(jwk: &Map<String, Value>) -> Result<RsaPrivateKey, VerifyError> {
     if jwk.contains_key("oth") {
         return Err(invalid("multi-prime RSA keys (\"oth\") are not supported"));
     }
-    let key =
-        RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), BigUint::from_bytes_be(&d), primes)
-            .map_err(|_| invalid("the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again"))?;
+    // The rsa crate's prime recovery subtracts from d·e and panics on d = 0 (in wasm a panic is
+    // a trap that kills the instance): out-of-range members are refused here first.
+    let one = BigUint::from(1u8);
+    let d_num = BigUint::from_bytes_be(&d);
+    if d_num <= one || &d_num >= public.n() {
+        return Err(invalid("the RSA JWK's \"d\" is out of range (it must lie between 1 and n): export the key again"));
+    }
+    if primes.iter().any(|p| *p <= one || p >= public.n()) {
+        return Err(invalid("the RSA JWK's \"p\" or \"q\" is out of range: export the key again"));
+    }
+    let key = RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), d_num, primes)
+        .map_err(|_| invalid("the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again"))?;
     // Optional CRT members must agree with the key; a wrong one would produce faulty signatures.
     let crt = [("dp", key.dp().cloned()), ("dq", key.dq().cloned()), ("qi", key.crt_coefficient())];
     for (name, expected) in crt {
