@@ -24,11 +24,6 @@ impl Authorized {
     pub fn user_id(&self) -> &str {
         self.user.get("sub").and_then(Value::as_str).unwrap_or_default()
     }
-
-    /// The request.
-    pub fn request(&self) -> &DelegationRequest {
-        &self.req
-    }
 }
 
 /// A tenant, parsed once, that answers delegation requests.

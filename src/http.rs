@@ -197,11 +197,6 @@ impl Handler {
         Handler { delegator, options }
     }
 
-    /// The options in force.
-    pub fn options(&self) -> &HandlerOptions {
-        &self.options
-    }
-
     fn cors(&self, req: &Request<'_>) -> Result<Vec<(String, String)>, ()> {
         let Some(origin) = header(req, "origin") else { return Ok(vec![]) };
         if self.options.cors_origins.iter().any(|o| o == "*") {
@@ -304,10 +299,12 @@ impl Handler {
         let auth = request
             .and_then(|r| self.delegator.authorize(r, now))
             .map_err(|e| json_response(status(&e, exchange), &e.to_json(), cors.clone()))?;
-        if self.options.rate_limit == 0 {
-            return Ok(Step::Count { key: String::new(), pending: Box::new(Pending { auth, exchange, cors }) });
-        }
-        let key = format!("{}|{}", auth.user_id(), self.client_ip(req));
+        // An empty key tells the host there is nothing to count (rate limiting is off).
+        let key = if self.options.rate_limit == 0 {
+            String::new()
+        } else {
+            format!("{}|{}", auth.user_id(), self.client_ip(req))
+        };
         Ok(Step::Count { key, pending: Box::new(Pending { auth, exchange, cors }) })
     }
 

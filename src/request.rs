@@ -190,14 +190,23 @@ fn extra(p: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
     p.iter().filter(|(k, _)| !known.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// The parameters as an object, and their `grant_type`, which must be present.
+fn object_and_grant<'a>(
+    params: &'a Value,
+    expected: &str,
+) -> Result<(&'a Map<String, Value>, &'a str), DelegationError> {
+    let p = params.as_object().ok_or_else(|| {
+        bad(format!("the request parameters must be an object (or URLSearchParams), found {}", kind(params)))
+    })?;
+    let grant =
+        text(p, "grant_type")?.ok_or_else(|| bad(format!("grant_type is missing: send grant_type={expected}")))?;
+    Ok((p, grant))
+}
+
 impl DelegationRequest {
     /// Checks the wire parameters (a JSON object of the form or JSON body).
     pub fn from_params(params: &Value) -> Result<Self, DelegationError> {
-        let p = params.as_object().ok_or_else(|| {
-            bad(format!("the request parameters must be an object (or URLSearchParams), found {}", kind(params)))
-        })?;
-        let grant = text(p, "grant_type")?
-            .ok_or_else(|| bad(format!("grant_type is missing: send grant_type={JWT_BEARER}")))?;
+        let (p, grant) = object_and_grant(params, JWT_BEARER)?;
         let id_token = text(p, "id_token")?;
         let refresh = text(p, "refresh_token")?;
         if id_token.is_some() && refresh.is_some() {
@@ -249,11 +258,7 @@ impl DelegationRequest {
     /// Checks RFC 8693 token exchange parameters (`/oauth/token`). The subject token plays the
     /// id_token's part and `audience` the target's; the issued token is an `app` JWT.
     pub fn from_token_exchange(params: &Value) -> Result<Self, DelegationError> {
-        let p = params.as_object().ok_or_else(|| {
-            bad(format!("the request parameters must be an object (or URLSearchParams), found {}", kind(params)))
-        })?;
-        let grant = text(p, "grant_type")?
-            .ok_or_else(|| bad(format!("grant_type is missing: send grant_type={TOKEN_EXCHANGE}")))?;
+        let (p, grant) = object_and_grant(params, TOKEN_EXCHANGE)?;
         if grant != TOKEN_EXCHANGE {
             return Err(DelegationError::new(
                 OAuthCode::UnsupportedGrantType,

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::alg::{self, Alg, Family};
+use crate::alg::{self, Alg};
 use crate::error::{quote, ClaimReason, VerifyCode, VerifyError};
 use crate::json::{b64url_decode, check_depth, kind, TOKEN_DEPTH};
 use crate::jws;
@@ -494,11 +494,6 @@ impl Verifier {
     /// The algorithms this verifier accepts.
     pub fn algorithms(&self) -> &[Alg] {
         &self.allowed
-    }
-
-    /// Whether any key is of `family`.
-    pub fn has_family(&self, family: Family) -> bool {
-        self.keys.iter().any(|k| k.key.family() == family)
     }
 }
 

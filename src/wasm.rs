@@ -173,12 +173,29 @@ impl WasmVerifier {
         Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)? })
     }
 
-    /// Verifies `token` at `now` (Unix seconds); returns `{header, payload}`.
-    pub fn verify(&self, token: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;
+    /// returns `{header, payload}`. An exception the hook throws reaches the caller unchanged.
+    pub fn verify(&self, token: JsValue, now: f64, is_revoked: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let arg = |m: &str| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
         let token = token.as_string().ok_or_else(|| arg("the token must be a string (a compact JWT)"))?;
         let now = seconds(now).ok_or_else(|| arg("`currentDate` must be a valid Date"))?;
-        let v = self.inner.verify(&token, now).map_err(verify_err)?;
+        let mut thrown = None;
+        let result = match &is_revoked {
+            None => self.inner.verify(&token, now),
+            Some(hook) => {
+                self.inner.verify_with(&token, now, &mut |payload| match hook.call1(&JsValue::NULL, &to_js(payload)) {
+                    Ok(answer) => Ok(answer.as_bool() == Some(true)),
+                    Err(e) => {
+                        thrown = Some(e);
+                        Err(VerifyError::new(VerifyCode::InvalidArgument, "isRevoked threw"))
+                    }
+                })
+            }
+        };
+        if let Some(e) = thrown {
+            return Err(e);
+        }
+        let v = result.map_err(verify_err)?;
         Ok(to_js(&serde_json::json!({ "header": v.header, "payload": v.payload })))
     }
 }

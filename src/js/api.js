@@ -172,11 +172,7 @@ function createApi(raw) {
     verify(token, opts = {}) {
       const o = opts ?? {};
       const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
-      const out = call(() => this.#inner.verify(token, now));
-      if (this.#isRevoked && this.#isRevoked(out.payload) === true) {
-        throw new VerifyError('ERR_JWT_REVOKED', 'the token has been revoked');
-      }
-      return out;
+      return call(() => this.#inner.verify(token, now, this.#isRevoked));
     }
   }
 

@@ -83,6 +83,9 @@ test('Verifier: keys parsed once, currentDate, isRevoked', () => {
   revoked.add(payload.jti);
   assert.throws(() => v.verify(token), { name: 'VerifyError', code: 'ERR_JWT_REVOKED' });
   assert.equal(v.verify(good().id_token).payload.sub, 'auth0|user-1', 'other tokens still pass');
+  const boom = new Verifier({ jwks: d.publicJwks(), currentDate: new Date(NOW * 1000), isRevoked: () => { throw new RangeError('deny-list offline'); } });
+  assert.throws(() => boom.verify(token), { name: 'RangeError', message: 'deny-list offline' });
+  assert.equal(v.verify(good().id_token).payload.sub, 'auth0|user-1', 'the instance survives a throwing hook');
   assert.throws(() => v.verify(token, { currentDate: new Date((NOW + 7200) * 1000) }), { code: 'ERR_JWT_EXPIRED', claim: 'exp', reason: 'check_failed' });
   assert.throws(() => verify(token, { jwks: d.publicJwks(), audience: 'other', currentDate: new Date(NOW * 1000) }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud', reason: 'check_failed' });
 });
