@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 
 use crate::alg::{Alg, Family};
 use crate::error::{quote, ConfigError};
+use crate::formats::{self, Addon};
 use crate::json::{b64url_decode, check_depth, kind, parse_strict, CONFIG_DEPTH};
 use crate::keys::{self, KeyEntry, Secret, SigningKey, VerifyingKey};
+use crate::request::API_TYPES;
 use crate::verify::{Verifier, VerifyOptions};
 
 /// The grant a caller needs in `grant_types` to use delegation.
@@ -52,10 +54,19 @@ pub struct Client {
     pub grant_types: Vec<String>,
     /// `allowed_clients`: who may delegate to this client (empty: every client of the tenant).
     pub allowed_clients: Vec<String>,
-    /// `addons`: add-on settings, by `api_type`.
+    /// `addons`: add-on settings as configured, by `api_type`.
     pub addons: Map<String, Value>,
+    /// The formats this client can be a target of (`app`, and each add-on), built once.
+    pub(crate) formats: Vec<Addon>,
     /// Verifies this client's id_tokens.
     pub(crate) verifier: Verifier,
+}
+
+impl Client {
+    /// The prepared format for `api_type` when this client, as a target, has it enabled.
+    pub(crate) fn format(&self, api_type: &str) -> Option<&Addon> {
+        self.formats.iter().find(|a| a.api_type == api_type)
+    }
 }
 
 /// A parsed, checked tenant.
@@ -347,6 +358,27 @@ fn client(v: &Value, i: usize, issuer: &str, tenant_keys: &[TenantKey]) -> Resul
         Some(Value::Object(m)) => m.clone(),
         Some(other) => return Err(err(format!("{path}.addons"), format!("must be an object, found {}", kind(other)))),
     };
+    let has_rsa_key = tenant_keys.iter().any(|k| k.key.family() == Family::Rsa);
+    let mut formats = vec![formats::prepare("app", &Map::new(), has_rsa_key).map_err(|e| err(&path, e.message))?];
+    for (name, settings) in &addons {
+        // Auth0 has add-ons that are not delegation formats (samlp, wsfed, …): exported
+        // clients carry them, so they are kept but not read.
+        let Some(api_type) = API_TYPES.iter().copied().find(|a| a == name && !matches!(*a, "app" | "auth0")) else {
+            continue;
+        };
+        if !matches!(formats::lookup(api_type), Ok(Some(_))) {
+            continue;
+        }
+        let at = format!("{path}.addons.{name}");
+        let m = settings
+            .as_object()
+            .ok_or_else(|| err(&at, format!("must be an object of the add-on's settings, found {}", kind(settings))))?;
+        let addon = formats::prepare(api_type, m, has_rsa_key).map_err(|e| {
+            let p = if e.path.is_empty() { at.clone() } else { format!("{at}.{}", e.path) };
+            err(p, e.message)
+        })?;
+        formats.push(addon);
+    }
     Ok(Client {
         grant_types: str_list(o, "grant_types", &path)?,
         allowed_clients: str_list(o, "allowed_clients", &path)?,
@@ -357,6 +389,7 @@ fn client(v: &Value, i: usize, issuer: &str, tenant_keys: &[TenantKey]) -> Resul
         lifetime,
         secret,
         addons,
+        formats,
         verifier,
     })
 }

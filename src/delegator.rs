@@ -9,6 +9,7 @@ use crate::config::{Client, Tenant, DELEGATION_GRANT};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
 use crate::formats::{self, MintContext};
 use crate::jws;
+use crate::policy::Decision;
 use crate::request::{DelegationRequest, Protocol, TOKEN_EXCHANGE};
 
 /// A request that passed every check: owned, ready for [`Delegator::mint`].
@@ -128,15 +129,23 @@ impl Delegator {
                 ),
             ));
         }
-        formats::lookup(req.api_type).ok_or_else(|| {
-            DelegationError::new(
+        if formats::lookup(req.api_type).is_err() {
+            return Err(DelegationError::new(
+                OAuthCode::InvalidTarget,
+                format!("api_type {} is not available in this version of edge-delegation yet", quote(req.api_type)),
+            ));
+        }
+        if target.format(req.api_type).is_none() {
+            return Err(DelegationError::new(
                 OAuthCode::InvalidTarget,
                 format!(
-                    "api_type {} is not available in this version of edge-delegation yet; use api_type app",
-                    quote(req.api_type)
+                    "the {} add-on is not enabled on target {}: add addons.{} settings to that client",
+                    req.api_type,
+                    quote(&target.client_id),
+                    req.api_type
                 ),
-            )
-        })?;
+            ));
+        }
         Ok(Authorized { req, user, act })
     }
 
@@ -147,10 +156,83 @@ impl Delegator {
         now: i64,
         rng: &mut dyn RngCore,
     ) -> Result<Map<String, Value>, DelegationError> {
+        self.mint_with(auth, &Decision::Allow, now, rng)
+    }
+
+    /// Like [`Delegator::delegate`], with a policy hook called between the checks and minting
+    /// with [`Delegator::policy_context`]'s value; `ip` is the caller's address, if known.
+    pub fn delegate_with(
+        &self,
+        params: &Value,
+        ip: Option<&str>,
+        now: i64,
+        rng: &mut dyn RngCore,
+        policy: &mut dyn FnMut(&Value) -> Result<Decision, DelegationError>,
+    ) -> Result<Map<String, Value>, DelegationError> {
+        let auth = self.authorize(DelegationRequest::from_params(params)?, now)?;
+        let decision = policy(&self.policy_context(&auth, ip))?;
+        self.mint_with(&auth, &decision, now, rng)
+    }
+
+    /// What a policy hook sees: `{client, target, apiType, scope, user, params, ip}`, where
+    /// `client`/`target` are `{client_id, name}` (never secrets) and `user` the verified claims.
+    pub fn policy_context(&self, auth: &Authorized, ip: Option<&str>) -> Value {
+        let client = |id: &str| {
+            let name = self.tenant.client(id).and_then(|c| c.name.clone());
+            serde_json::json!({ "client_id": id, "name": name })
+        };
+        serde_json::json!({
+            "client": client(&auth.req.client_id),
+            "target": client(&auth.req.target),
+            "apiType": auth.req.api_type,
+            "scope": auth.req.scope.as_param(),
+            "user": auth.user,
+            "params": auth.req.extra,
+            "ip": ip,
+        })
+    }
+
+    /// [`Delegator::mint`] after a policy's decision: a denial becomes `access_denied`; an
+    /// amendment adds claims and overrides add-on settings for this call only.
+    pub fn mint_with(
+        &self,
+        auth: &Authorized,
+        decision: &Decision,
+        now: i64,
+        rng: &mut dyn RngCore,
+    ) -> Result<Map<String, Value>, DelegationError> {
         let gone = || DelegationError::new(OAuthCode::ServerError, "the request was authorized by another tenant");
         let caller = self.tenant.client(&auth.req.client_id).ok_or_else(gone)?;
         let target = self.tenant.client(&auth.req.target).ok_or_else(gone)?;
-        let format = formats::lookup(auth.req.api_type).ok_or_else(gone)?;
+        let configured = target.format(auth.req.api_type).ok_or_else(gone)?;
+        let empty = Map::new();
+        let (claims, addon) = match decision {
+            Decision::Allow => (&empty, &empty),
+            Decision::Deny(reason) => return Err(DelegationError::new(OAuthCode::AccessDenied, reason.clone())),
+            Decision::Amend { claims, addon } => (claims, addon),
+        };
+        // An override rebuilds the format from the merged settings, checked as the
+        // configuration is; keys are parsed again only on this path.
+        let overridden;
+        let format = if addon.is_empty() {
+            &configured.format
+        } else {
+            let mut merged =
+                target.addons.get(auth.req.api_type).and_then(Value::as_object).cloned().unwrap_or_default();
+            merged.extend(addon.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let has_rsa = self.tenant.active_key(Family::Rsa).is_some();
+            overridden = formats::prepare(auth.req.api_type, &merged, has_rsa).map_err(|e| {
+                let at = if e.path.is_empty() { String::new() } else { format!(".{}", e.path) };
+                DelegationError::new(
+                    OAuthCode::ServerError,
+                    format!(
+                        "the policy hook's addon override is not valid: addons.{}{at}: {}",
+                        auth.req.api_type, e.message
+                    ),
+                )
+            })?;
+            &overridden.format
+        };
         let cx = MintContext {
             tenant: &self.tenant,
             caller,
@@ -159,6 +241,7 @@ impl Delegator {
             scope: &auth.req.scope,
             params: &auth.req.extra,
             act: auth.act.as_ref(),
+            claims,
             now,
         };
         let body = format.mint(&cx, rng)?;

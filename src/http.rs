@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::delegator::{Authorized, Delegator};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
 use crate::json::{kind, parse_strict, TOKEN_DEPTH};
+use crate::policy::Decision;
 use crate::request::DelegationRequest;
 
 /// Largest request body accepted (bytes); hosts should stop reading one byte past it.
@@ -141,6 +142,7 @@ pub struct Pending {
     auth: Authorized,
     exchange: bool,
     cors: Vec<(String, String)>,
+    ip: String,
 }
 
 /// What [`Handler::begin`] decided.
@@ -299,18 +301,15 @@ impl Handler {
         let auth = request
             .and_then(|r| self.delegator.authorize(r, now))
             .map_err(|e| json_response(status(&e, exchange), &e.to_json(), cors.clone()))?;
+        let ip = self.client_ip(req).to_owned();
         // An empty key tells the host there is nothing to count (rate limiting is off).
-        let key = if self.options.rate_limit == 0 {
-            String::new()
-        } else {
-            format!("{}|{}", auth.user_id(), self.client_ip(req))
-        };
-        Ok(Step::Count { key, pending: Box::new(Pending { auth, exchange, cors }) })
+        let key = if self.options.rate_limit == 0 { String::new() } else { format!("{}|{ip}", auth.user_id()) };
+        Ok(Step::Count { key, pending: Box::new(Pending { auth, exchange, cors, ip }) })
     }
 
-    /// Mints the token of a counted request. `count` is this window's hits including this one,
-    /// `reset` when the window ends (Unix seconds).
-    pub fn finish(&self, pending: &Pending, count: u32, reset: i64, now: i64, rng: &mut dyn RngCore) -> Response {
+    /// The response headers of a counted request and, past the limit, the 429 to send.
+    /// `count` is this window's hits including this one, `reset` when the window ends.
+    fn rate(&self, pending: &Pending, count: u32, reset: i64, now: i64) -> Result<Vec<(String, String)>, Response> {
         let mut headers = pending.cors.clone();
         let limit = self.options.rate_limit;
         if limit > 0 {
@@ -319,7 +318,7 @@ impl Handler {
             headers.push(("x-ratelimit-reset".into(), reset.to_string()));
             if count > limit {
                 headers.push(("retry-after".into(), (reset - now).max(1).to_string()));
-                return error(
+                return Err(error(
                     429,
                     "too_many_requests",
                     format!(
@@ -327,13 +326,44 @@ impl Handler {
                         self.options.rate_window
                     ),
                     headers,
-                );
+                ));
             }
         }
-        match self.delegator.mint(&pending.auth, now, rng) {
+        Ok(headers)
+    }
+
+    /// Before a policy hook runs: the 429 when the request is over the rate limit, else the
+    /// hook's context (the caller's IP included).
+    pub fn admit(&self, pending: &Pending, count: u32, reset: i64, now: i64) -> Result<Value, Response> {
+        self.rate(pending, count, reset, now)?;
+        Ok(self.delegator.policy_context(&pending.auth, Some(&pending.ip)))
+    }
+
+    /// Mints the token of a counted request after the policy's `decision` (`Decision::Allow`
+    /// without a hook).
+    pub fn finish(
+        &self,
+        pending: &Pending,
+        count: u32,
+        reset: i64,
+        decision: &Decision,
+        now: i64,
+        rng: &mut dyn RngCore,
+    ) -> Response {
+        let headers = match self.rate(pending, count, reset, now) {
+            Ok(h) => h,
+            Err(r) => return r,
+        };
+        match self.delegator.mint_with(&pending.auth, decision, now, rng) {
             Ok(body) => json_response(200, &Value::Object(body), headers),
             Err(e) => json_response(status(&e, pending.exchange), &e.to_json(), headers),
         }
+    }
+
+    /// The answer for a counted request that failed outside the core (a policy hook that
+    /// threw): the error as JSON, with the request's CORS headers.
+    pub fn refuse(&self, pending: &Pending, e: &DelegationError) -> Response {
+        json_response(status(e, pending.exchange), &e.to_json(), pending.cors.clone())
     }
 
     /// A 500 for a failure on the host's side; the description names it (never a secret).

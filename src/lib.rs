@@ -16,6 +16,7 @@ pub mod http;
 mod json;
 pub mod jws;
 pub mod keys;
+pub mod policy;
 pub mod request;
 pub mod sign;
 pub mod verify;
@@ -27,6 +28,7 @@ pub use alg::{Alg, Family};
 pub use config::Tenant;
 pub use delegator::Delegator;
 pub use error::{ClaimReason, ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
+pub use policy::Decision;
 pub use sign::{sign_json, KeyArg};
 pub use verify::{Verified, Verifier, VerifyOptions};
 

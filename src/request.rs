@@ -107,6 +107,16 @@ impl Scope {
         Ok(Scope::Openid(out))
     }
 
+    /// The scope as a parameter value (normalized: `openid` first, duplicates dropped).
+    pub fn as_param(&self) -> String {
+        match self {
+            Scope::Passthrough => "passthrough".into(),
+            Scope::Openid(words) => {
+                std::iter::once("openid").chain(words.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+            }
+        }
+    }
+
     /// The user's claims this scope releases, in a stable order.
     pub fn project(&self, user: &Map<String, Value>) -> Map<String, Value> {
         let mut out = Map::new();

@@ -14,9 +14,10 @@ use wasm_bindgen::prelude::*;
 
 use std::collections::HashMap;
 
+use crate::delegator::Authorized;
 use crate::error::{ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
 use crate::http::{Handler, HandlerOptions, Pending, Request, Response, Step};
-use crate::{sign, Delegator, Tenant, Verifier};
+use crate::{sign, Decision, Delegator, Tenant, Verifier};
 
 #[derive(Serialize)]
 struct ErrorOut<'a> {
@@ -124,6 +125,36 @@ impl RngCore for WebRng {
 #[wasm_bindgen]
 pub struct WasmDelegator {
     inner: Delegator,
+    /// Requests authorized and waiting for the host's policy hook.
+    pending: HashMap<u32, Authorized>,
+    next: u32,
+}
+
+/// A policy hook's outcome as api.js reports it: JSON text of what the hook returned, or a
+/// failure the hook itself caused (its exception stays in JS, as the error's `cause`).
+fn decision(text: Option<String>) -> Result<Decision, DelegationError> {
+    let failed = |m: &str| DelegationError::new(OAuthCode::ServerError, m);
+    match text {
+        Some(t) => {
+            let v = json(&t, "what the policy hook returned").map_err(|m| failed(&m))?;
+            Decision::from_json(&v)
+        }
+        None => Err(failed(
+            "the policy hook threw an exception; it is this error's cause on the server and was not sent to the client",
+        )),
+    }
+}
+
+fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Result<T, DelegationError> {
+    if !entropy_available() {
+        return Err(DelegationError::new(OAuthCode::ServerError, NO_ENTROPY));
+    }
+    let mut rng = WebRng { failed: false };
+    let out = f(&mut rng)?;
+    if rng.failed {
+        return Err(DelegationError::new(OAuthCode::ServerError, "crypto.getRandomValues failed"));
+    }
+    Ok(out)
 }
 
 #[wasm_bindgen]
@@ -131,7 +162,8 @@ impl WasmDelegator {
     /// Parses a tenant (JSON text) once; throws a config error.
     #[wasm_bindgen(constructor)]
     pub fn new(tenant: &str) -> Result<WasmDelegator, JsValue> {
-        Ok(WasmDelegator { inner: Delegator::from_tenant(Tenant::parse(tenant).map_err(config_err)?) })
+        let inner = Delegator::from_tenant(Tenant::parse(tenant).map_err(config_err)?);
+        Ok(WasmDelegator { inner, pending: HashMap::new(), next: 0 })
     }
 
     /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
@@ -139,15 +171,45 @@ impl WasmDelegator {
         let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
         let params = json(params, "the request parameters").map_err(bad)?;
         let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
-        if !entropy_available() {
-            return Err(delegation_err(DelegationError::new(OAuthCode::ServerError, NO_ENTROPY)));
-        }
-        let mut rng = WebRng { failed: false };
-        let out = self.inner.delegate(&params, now, &mut rng).map_err(delegation_err)?;
-        if rng.failed {
-            return Err(delegation_err(DelegationError::new(OAuthCode::ServerError, "crypto.getRandomValues failed")));
-        }
+        let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
         Ok(to_js(&out))
+    }
+
+    /// Checks a request for a policy hook: returns `{id, context}`; then `finish(id, …)` or
+    /// `release(id)`.
+    pub fn authorize(&mut self, params: &str, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
+        let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
+        let params = json(params, "the request parameters").map_err(bad)?;
+        let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+        let req = crate::request::DelegationRequest::from_params(&params).map_err(delegation_err)?;
+        let auth = self.inner.authorize(req, now).map_err(delegation_err)?;
+        if self.pending.len() >= MAX_PENDING {
+            let e = DelegationError::new(OAuthCode::ServerError, "too many requests wait for their policy hook");
+            return Err(delegation_err(e));
+        }
+        let context = self.inner.policy_context(&auth, ip.as_deref());
+        self.next = self.next.wrapping_add(1);
+        self.pending.insert(self.next, auth);
+        Ok(to_js(&serde_json::json!({ "id": self.next, "context": context })))
+    }
+
+    /// Mints request `id` after its policy hook: `decision` is the JSON text of what the hook
+    /// returned, or absent when the hook threw.
+    pub fn finish(&mut self, id: u32, decision_text: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+        let auth = self.pending.remove(&id).ok_or_else(|| {
+            delegation_err(DelegationError::new(OAuthCode::ServerError, "the request was already finished"))
+        })?;
+        let now = seconds(now).ok_or_else(|| {
+            delegation_err(DelegationError::new(OAuthCode::InvalidRequest, "`now` must be Unix seconds"))
+        })?;
+        let decision = decision(decision_text).map_err(delegation_err)?;
+        let out = with_rng(|rng| self.inner.mint_with(&auth, &decision, now, rng)).map_err(delegation_err)?;
+        Ok(to_js(&out))
+    }
+
+    /// Drops request `id` without minting.
+    pub fn release(&mut self, id: u32) {
+        self.pending.remove(&id);
     }
 
     /// The tenant's public JWK Set.
@@ -230,6 +292,11 @@ fn response_js(r: &Response) -> JsValue {
     to_js(&serde_json::json!({ "status": r.status, "headers": r.headers, "body": r.body }))
 }
 
+/// `{response}`: a step that ends the request.
+fn response_step(r: &Response) -> JsValue {
+    to_js(&serde_json::json!({ "response": { "status": r.status, "headers": r.headers, "body": r.body } }))
+}
+
 /// Requests waiting for the host's rate-limit store; beyond this many the handler sheds load.
 const MAX_PENDING: usize = 10_000;
 
@@ -277,9 +344,7 @@ impl WasmHandler {
         };
         let req = Request { method, path, headers: &headers, body, peer_ip: peer_ip.as_deref() };
         match self.inner.begin(&req, now) {
-            Step::Done(r) => {
-                to_js(&serde_json::json!({ "response": { "status": r.status, "headers": r.headers, "body": r.body } }))
-            }
+            Step::Done(r) => response_step(&r),
             Step::Count { key, pending } => {
                 if self.pending.len() >= MAX_PENDING {
                     return response_js(&self.inner.overloaded());
@@ -291,19 +356,44 @@ impl WasmHandler {
         }
     }
 
-    /// Mints the token of request `id`, whose hit is the `count`th of the window ending at `reset`.
-    pub fn finish(&mut self, id: u32, count: u32, reset: f64, now: f64) -> JsValue {
+    /// Before the policy hook of request `id` (the `count`th hit of the window ending at
+    /// `reset`): `{response}` (429; the request is dropped) or `{context}` for the hook.
+    pub fn admit(&mut self, id: u32, count: u32, reset: f64, now: f64) -> JsValue {
+        let Some(pending) = self.pending.get(&id) else {
+            return response_step(&self.inner.internal_error("the request was already finished"));
+        };
+        let (Some(now), Some(reset)) = (seconds(now), seconds(reset)) else {
+            self.pending.remove(&id);
+            return response_step(&self.inner.internal_error("the host clock is not a number"));
+        };
+        match self.inner.admit(pending, count, reset, now) {
+            Ok(context) => to_js(&serde_json::json!({ "context": context })),
+            Err(r) => {
+                self.pending.remove(&id);
+                response_step(&r)
+            }
+        }
+    }
+
+    /// Mints the token of request `id`, whose hit is the `count`th of the window ending at
+    /// `reset`; `decision` is the JSON text of the policy hook's answer (`null` without one),
+    /// or absent when the hook threw.
+    pub fn finish(&mut self, id: u32, count: u32, reset: f64, decision_text: Option<String>, now: f64) -> JsValue {
         let Some(pending) = self.pending.remove(&id) else {
             return response_js(&self.inner.internal_error("the request was already finished"));
+        };
+        let (Some(now), Some(reset)) = (seconds(now), seconds(reset)) else {
+            return response_js(&self.inner.internal_error("the host clock is not a number"));
+        };
+        let decision = match decision(decision_text) {
+            Ok(d) => d,
+            Err(e) => return response_js(&self.inner.refuse(&pending, &e)),
         };
         if !entropy_available() {
             return response_js(&self.inner.internal_error(NO_ENTROPY));
         }
-        let (Some(now), Some(reset)) = (seconds(now), seconds(reset)) else {
-            return response_js(&self.inner.internal_error("the host clock is not a number"));
-        };
         let mut rng = WebRng { failed: false };
-        let r = self.inner.finish(&pending, count, reset, now, &mut rng);
+        let r = self.inner.finish(&pending, count, reset, &decision, now, &mut rng);
         if rng.failed {
             return response_js(&self.inner.internal_error("crypto.getRandomValues failed"));
         }

@@ -31,7 +31,7 @@ impl Host {
                 let c = self.counts.entry(key).or_insert(0);
                 *c += 1;
                 let c = *c;
-                self.handler.finish(&pending, c, NOW + 60, NOW, &mut rng())
+                self.handler.finish(&pending, c, NOW + 60, &edge_delegation::Decision::Allow, NOW, &mut rng())
             }
         }
     }

@@ -3,20 +3,27 @@
 use rand_core::RngCore;
 use serde_json::{Map, Value};
 
-use super::{jti, Format, MintContext};
+use super::{bearer, jti, server, sign_jwt, Format, MintContext, Settings};
 use crate::alg::Alg;
-use crate::error::{DelegationError, OAuthCode};
+use crate::error::ConfigError;
 use crate::jws;
 use crate::keys::SigningKey;
+use crate::request::RESERVED;
 
-pub(crate) struct App;
+struct App;
+
+pub(super) fn prepare(settings: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> {
+    // The target's own jwt_configuration says everything; there are no add-on settings.
+    settings.only(&[])?;
+    Ok(Box::new(App))
+}
 
 impl Format for App {
-    fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, DelegationError> {
+    fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, crate::DelegationError> {
         let target = cx.target;
         let mut claims = Map::new();
         claims.insert("iss".into(), cx.tenant.issuer.clone().into());
-        claims.insert("sub".into(), cx.user.get("sub").cloned().unwrap_or(Value::Null));
+        claims.insert("sub".into(), cx.user_id().into());
         claims.insert("aud".into(), target.client_id.clone().into());
         claims.insert("iat".into(), cx.now.into());
         claims.insert("exp".into(), cx.now.saturating_add(target.lifetime as i64).into());
@@ -28,9 +35,10 @@ impl Format for App {
         for (k, v) in cx.scope.project(cx.user) {
             claims.insert(k, v);
         }
+        cx.add_policy_claims(&mut claims, RESERVED)?;
 
         // The config check guarantees an HS256 target has a secret and other targets a key.
-        let missing = || DelegationError::new(OAuthCode::ServerError, "the target's signing key is missing");
+        let missing = || server("the target's signing key is missing");
         let hmac;
         let (key, kid): (&SigningKey, Option<&str>) = if target.alg == Alg::Hs256 {
             hmac = SigningKey::Hmac(target.secret.clone().ok_or_else(missing)?);
@@ -40,14 +48,7 @@ impl Format for App {
             (&k.key, Some(k.kid.as_str()))
         };
         let header = jws::header(target.alg, Some("JWT"), kid);
-        let token = jws::encode(&header, &claims, target.alg, key).map_err(|e| {
-            DelegationError::new(OAuthCode::ServerError, format!("signing the token failed: {}", e.message))
-        })?;
-
-        let mut out = Map::new();
-        out.insert("token_type".into(), "Bearer".into());
-        out.insert("expires_in".into(), target.lifetime.into());
-        out.insert("id_token".into(), token.into());
-        Ok(out)
+        let token = sign_jwt(&header, &claims, target.alg, key)?;
+        Ok(bearer(token, target.lifetime))
     }
 }

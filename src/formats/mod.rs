@@ -1,15 +1,25 @@
-//! Delegation token formats: one file per `api_type`, all behind [`Format`], listed in one
-//! table. Adding a format is a new file and a row in [`FORMATS`].
+//! Delegation token formats: one file per `api_type`, each a [`Format`] built once from the
+//! target's `addons.<api_type>` settings by the constructor listed in [`FORMATS`]. Adding a
+//! format is a new file and a row in that table.
+
+use core::fmt;
 
 use rand_core::RngCore;
 use serde_json::{Map, Value};
 
 use crate::config::{Client, Tenant};
-use crate::error::DelegationError;
-use crate::json::b64url;
+use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
+use crate::json::{b64url, kind};
+use crate::keys::SigningKey;
 use crate::request::Scope;
 
 mod app;
+mod azure_blob;
+mod azure_sb;
+mod firebase;
+mod layer;
+mod salesforce;
+mod wams;
 
 /// What a format needs to mint: who asks, for whom, about which user, and when.
 pub(crate) struct MintContext<'a> {
@@ -20,36 +30,118 @@ pub(crate) struct MintContext<'a> {
     pub user: &'a Map<String, Value>,
     pub scope: &'a Scope,
     /// Request parameters beyond the protocol's own.
-    #[allow(dead_code)] // read by the add-on formats
     pub params: &'a Map<String, Value>,
     /// RFC 8693 `act` claim, when an actor token was verified.
     pub act: Option<&'a Value>,
+    /// Claims the policy hook adds (empty without a hook).
+    pub claims: &'a Map<String, Value>,
     /// Unix seconds.
     pub now: i64,
 }
 
-/// A delegation token format: mints the response body for one `api_type`.
-pub(crate) trait Format: Sync {
+impl MintContext<'_> {
+    /// The user id: the verified `sub` (checked non-empty before minting).
+    pub fn user_id(&self) -> &str {
+        self.user.get("sub").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// A request parameter that must be a non-empty string.
+    pub fn param(&self, name: &str, why: &str) -> Result<&str, DelegationError> {
+        match self.params.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s),
+            None | Some(Value::Null) | Some(Value::String(_)) => {
+                Err(DelegationError::new(OAuthCode::InvalidRequest, format!("parameter {name} is missing: {why}")))
+            }
+            Some(other) => Err(DelegationError::new(
+                OAuthCode::InvalidRequest,
+                format!("parameter {name} must be a string, found {}", kind(other)),
+            )),
+        }
+    }
+
+    /// Adds the policy's claims to `claims`, refusing names in `reserved` and names the
+    /// format already set (a policy adds claims; it never rewrites the token's own).
+    pub fn add_policy_claims(&self, claims: &mut Map<String, Value>, reserved: &[&str]) -> Result<(), DelegationError> {
+        for (k, v) in self.claims {
+            if reserved.contains(&k.as_str()) || claims.contains_key(k) {
+                return Err(server(format!(
+                    "the policy hook returned claim {}, which this token sets itself or reserves: rename the claim",
+                    quote(k)
+                )));
+            }
+            claims.insert(k.clone(), v.clone());
+        }
+        Ok(())
+    }
+
+    /// For formats that are not JWTs: a policy that adds claims is a mistake worth reporting.
+    pub fn no_policy_claims(&self, api_type: &str) -> Result<(), DelegationError> {
+        if self.claims.is_empty() {
+            return Ok(());
+        }
+        Err(server(format!(
+            "the policy hook returned claims, but api_type {api_type} is not a JWT and cannot carry them: \
+             return claims only for JWT formats (app, firebase, wams, layer)"
+        )))
+    }
+}
+
+/// A delegation token format, built from its settings once (keys parsed, values checked).
+pub(crate) trait Format: Send + Sync {
+    /// Mints the response body for one request.
     fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, DelegationError>;
 }
 
-/// `api_type` → format; `None`: a known add-on this version does not mint yet.
-const FORMATS: &[(&str, Option<&dyn Format>)] = &[
-    ("app", Some(&app::App)),
-    ("firebase", None),
-    ("azure_blob", None),
-    ("azure_sb", None),
-    ("wams", None),
-    ("layer", None),
-    ("salesforce_api", None),
-    ("salesforce_sandbox_api", None),
+/// Builds a format from a target's `addons.<api_type>` object (empty for `app`).
+pub(crate) type Prepare = fn(&Settings<'_>) -> Result<Box<dyn Format>, ConfigError>;
+
+/// `api_type` → constructor; `None`: a known add-on this version does not mint yet.
+const FORMATS: &[(&str, Option<Prepare>)] = &[
+    ("app", Some(app::prepare)),
+    ("firebase", Some(firebase::prepare)),
+    ("azure_blob", Some(azure_blob::prepare)),
+    ("azure_sb", Some(azure_sb::prepare)),
+    ("wams", Some(wams::prepare)),
+    ("layer", Some(layer::prepare)),
+    ("salesforce_api", Some(salesforce::prepare_production)),
+    ("salesforce_sandbox_api", Some(salesforce::prepare_sandbox)),
     ("sap_api", None),
     ("aws", None),
 ];
 
-/// The format for a (normalized) `api_type`.
-pub(crate) fn lookup(api_type: &str) -> Option<&'static dyn Format> {
-    FORMATS.iter().find(|(name, _)| *name == api_type).and_then(|(_, f)| *f)
+/// The constructor for a (normalized) `api_type`: `Err(())` when the add-on is known but not
+/// available in this version, `Ok(None)` when the name is not an add-on at all.
+pub(crate) fn lookup(api_type: &str) -> Result<Option<Prepare>, ()> {
+    match FORMATS.iter().find(|(name, _)| *name == api_type) {
+        Some((_, Some(p))) => Ok(Some(*p)),
+        Some((_, None)) => Err(()),
+        None => Ok(None),
+    }
+}
+
+/// Builds the format of `api_type` from `settings`; errors carry paths relative to the add-on.
+/// `has_rsa_key`: whether the tenant has an RSA signing key (formats signing with it check).
+pub(crate) fn prepare(
+    api_type: &'static str,
+    settings: &Map<String, Value>,
+    has_rsa_key: bool,
+) -> Result<Addon, ConfigError> {
+    match lookup(api_type) {
+        Ok(Some(p)) => Ok(Addon { api_type, format: p(&Settings { api_type, map: settings, has_rsa_key })? }),
+        _ => Err(ConfigError::new("", format!("api_type {} is not available in this version", quote(api_type)))),
+    }
+}
+
+/// A prepared format of one client. Debug shows only the name: formats hold keys.
+pub(crate) struct Addon {
+    pub api_type: &'static str,
+    pub format: Box<dyn Format>,
+}
+
+impl fmt::Debug for Addon {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Addon({})", self.api_type)
+    }
 }
 
 /// A fresh `jti`: 128 random bits, base64url.
@@ -57,4 +149,186 @@ pub(crate) fn jti(rng: &mut dyn RngCore) -> String {
     let mut b = [0u8; 16];
     rng.fill_bytes(&mut b);
     b64url(&b)
+}
+
+pub(crate) fn server(msg: impl Into<String>) -> DelegationError {
+    DelegationError::new(OAuthCode::ServerError, msg)
+}
+
+/// Signs a JWT a format built; a failure here is ours, not the caller's.
+pub(crate) fn sign_jwt(
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+    alg: crate::alg::Alg,
+    key: &SigningKey,
+) -> Result<String, DelegationError> {
+    crate::jws::encode(header, claims, alg, key).map_err(|e| server(format!("signing the token failed: {}", e.message)))
+}
+
+/// The `{token_type, expires_in, id_token}` body of the JWT formats (SPEC §2).
+pub(crate) fn bearer(token: String, expires_in: u64) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("token_type".into(), "Bearer".into());
+    out.insert("expires_in".into(), expires_in.into());
+    out.insert("id_token".into(), token.into());
+    out
+}
+
+/// A JSON object literal from (name, value) pairs, in order.
+pub(crate) fn object<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// An add-on's settings object with typed, path-naming accessors. Unknown members are
+/// refused so a misspelled setting (`blobname`) is an error, not a silently default token.
+pub(crate) struct Settings<'a> {
+    api_type: &'static str,
+    map: &'a Map<String, Value>,
+    /// Whether the tenant has an RSA signing key.
+    pub has_rsa_key: bool,
+}
+
+impl<'a> Settings<'a> {
+    /// Refuses members outside `known`.
+    pub fn only(&self, known: &[&str]) -> Result<(), ConfigError> {
+        for name in self.map.keys() {
+            if !known.contains(&name.as_str()) {
+                return Err(ConfigError::new(
+                    name.clone(),
+                    format!("unknown setting of the {} add-on; its settings are {}", self.api_type, known.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An optional string; empty counts as absent (Auth0 exports empty strings for unset fields).
+    pub fn str(&self, name: &str) -> Result<Option<&'a str>, ConfigError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(ConfigError::new(name, format!("must be a string, found {}", kind(other)))),
+        }
+    }
+
+    /// A string that must be set; `what` says what it is and where to find it.
+    pub fn required(&self, name: &str, what: &str) -> Result<&'a str, ConfigError> {
+        self.str(name)?.ok_or_else(|| ConfigError::new(name, format!("missing: set it to {what}")))
+    }
+
+    /// An optional boolean (default false).
+    pub fn flag(&self, name: &str) -> Result<bool, ConfigError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(ConfigError::new(name, format!("must be true or false, found {}", kind(other)))),
+        }
+    }
+
+    /// An optional whole number in `1..=max` (`unit` names it in messages), else `default`.
+    /// Numeric strings are accepted: Auth0's dashboard stores some of these as strings.
+    pub fn count(&self, name: &str, default: u64, max: u64, unit: &str) -> Result<u64, ConfigError> {
+        let bad = |found: &str| {
+            ConfigError::new(name, format!("must be a whole number of {unit} from 1 to {max}, found {found}"))
+        };
+        let n = match self.map.get(name) {
+            None | Some(Value::Null) => return Ok(default),
+            Some(Value::String(s)) if s.is_empty() => return Ok(default),
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| bad(&n.to_string()))?,
+            Some(Value::String(s)) => s.trim().parse::<u64>().map_err(|_| bad(&quote(s)))?,
+            Some(other) => return Err(bad(kind(other))),
+        };
+        if n == 0 || n > max {
+            return Err(bad(&n.to_string()));
+        }
+        Ok(n)
+    }
+
+    /// A private key from PEM, parsed once. Escaped `\n` (service-account JSON pasted into an
+    /// environment variable) is accepted.
+    pub fn private_key(&self, name: &str, what: &str) -> Result<SigningKey, ConfigError> {
+        let pem = self.required(name, what)?;
+        let unescaped;
+        let pem = if !pem.contains('\n') && pem.contains("\\n") {
+            unescaped = pem.replace("\\n", "\n");
+            &unescaped
+        } else {
+            pem
+        };
+        crate::keys::signing_pem(pem).map_err(|e| ConfigError::new(name, e.message))
+    }
+
+    /// An RSA private key from PEM (the formats that sign RS256).
+    pub fn rsa_key(&self, name: &str, what: &str) -> Result<SigningKey, ConfigError> {
+        let key = self.private_key(name, what)?;
+        if !matches!(key, SigningKey::Rsa(_)) {
+            return Err(ConfigError::new(
+                name,
+                format!(
+                    "is {}, but the {} add-on signs RS256: use an RSA private key (\"-----BEGIN PRIVATE KEY-----\")",
+                    key.family().name(),
+                    self.api_type
+                ),
+            ));
+        }
+        Ok(key)
+    }
+}
+
+/// HMAC-SHA256 (Azure SAS signatures).
+pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    // HMAC takes keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+/// JavaScript's `encodeURIComponent` (RFC 3986 percent-encoding, keeping `-_.!~*'()`).
+pub(crate) fn uri_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (UTC), as Azure SAS dates are written.
+pub(crate) fn iso8601(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_matches_known_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(1_800_000_000), "2027-01-15T08:00:00Z");
+        assert_eq!(iso8601(4_102_444_799), "2099-12-31T23:59:59Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn uri_component_is_encode_uri_component() {
+        assert_eq!(uri_component("a+b/c=d:é ~*'()!"), "a%2Bb%2Fc%3Dd%3A%C3%A9%20~*'()!");
+    }
 }

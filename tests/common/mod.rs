@@ -82,3 +82,18 @@ pub fn params(client_id: &str, id_token: &str, extra: Value) -> Value {
     }
     p
 }
+
+/// The fixture tenant plus the add-on targets of `tests/fixtures/addons.json`.
+pub fn tenant_with_addons() -> Value {
+    let mut t = tenant();
+    let extra: Value = serde_json::from_str(include_str!("../fixtures/addons.json")).unwrap();
+    let clients = t["clients"].as_array_mut().unwrap();
+    clients.extend(extra["clients"].as_array().unwrap().iter().cloned());
+    t
+}
+
+/// The settings of `addons.<api_type>` on client `client_id` of [`tenant_with_addons`], editable.
+pub fn addon_settings<'a>(tenant: &'a mut Value, client_id: &str, api_type: &str) -> &'a mut Value {
+    let c = tenant["clients"].as_array_mut().unwrap().iter_mut().find(|c| c["client_id"] == client_id).unwrap();
+    &mut c["addons"][api_type]
+}
