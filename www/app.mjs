@@ -160,12 +160,19 @@ function showResult(status, body) {
   $('http-status').textContent = `HTTP ${status} ${REASONS[status] ?? ''}`;
   $('http-status').className = `http ${status === 200 ? 'ok' : 'bad'}`;
   $('response-json').textContent = JSON.stringify(body, null, 2);
-  const token = body.id_token;
+  // id_token: app, firebase, wams, layer; assertion: salesforce.
+  const token = body.id_token ?? body.assertion;
   $('outgoing').hidden = !token;
   if (token) {
     renderEncoded($('outgoing-token'), token);
     const payload = renderDecoded($('outgoing-decoded'), token);
-    verifyOutgoing(token, payload.aud);
+    const apiType = state.params?.api_type ?? 'app';
+    if (apiType === 'app' || apiType === 'auth0') {
+      verifyOutgoing(token, payload.aud);
+    } else {
+      $('verification').textContent = `A ${apiType} token: its receiver verifies it (see the README's ${apiType} section).`;
+      $('verification').className = 'verification';
+    }
     startCountdown(payload.exp);
   } else {
     clearInterval(state.timer);
@@ -186,7 +193,10 @@ function delegate(params) {
 }
 
 function currentParams() {
-  return { grant_type: GRANT, client_id: $('client').value, id_token: state.idToken, target: $('target').value, api_type: $('api_type').value, scope: $('scope').value };
+  const p = { grant_type: GRANT, client_id: $('client').value, id_token: state.idToken, target: $('target').value, api_type: $('api_type').value, scope: $('scope').value };
+  // Layer's client SDK hands the app a nonce to answer; the demo sends a fixed one.
+  if (p.api_type === 'layer') p.nonce = 'demo-layer-nonce';
+  return p;
 }
 
 const shellQuote = (s) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -272,6 +282,12 @@ async function main() {
     } catch (e) {
       report(e);
     }
+  });
+  // An add-on needs a target that enables it: pick the first such client.
+  $('api_type').addEventListener('change', () => {
+    const api = $('api_type').value;
+    const target = state.tenant?.clients.find((c) => c.addons?.[api]);
+    if (target) $('target').value = target.client_id;
   });
   $('delegate-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -130,11 +130,16 @@ pub(super) fn prepare(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> 
             permissions.push(*letter);
         }
     }
-    if permissions.is_empty() {
+    // With a stored access policy the permissions may live in the policy instead (Azure
+    // refuses a SAS that repeats a field the policy sets).
+    if permissions.is_empty() && identifier.is_none() {
         let names: Vec<&str> = own.iter().map(|(n, _)| *n).collect();
         return Err(ConfigError::new(
             "",
-            format!("grants no permission: set at least one of {} to true", names.join(", ")),
+            format!(
+                "grants no permission: set at least one of {} to true, or a signedIdentifier whose stored access policy grants them",
+                names.join(", ")
+            ),
         ));
     }
     let mut canonical = format!("/blob/{account}/{container}");
@@ -185,7 +190,9 @@ impl Format for AzureBlob {
             query.push(("si", identifier));
         }
         query.push(("sr", self.resource));
-        query.push(("sp", &self.permissions));
+        if !self.permissions.is_empty() {
+            query.push(("sp", &self.permissions));
+        }
         query.push(("sig", &signature));
         let sas: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", uri_component(v))).collect();
         Ok(object([("azure_blob_sas", sas.join("&").into()), ("expires_in", expires_in.into())]))

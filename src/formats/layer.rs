@@ -40,14 +40,16 @@ impl Format for Layer {
         let prn = match cx.user.get(&self.principal) {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None if self.principal == "user_id" => cx.user_id().to_owned(),
-            _ => return Err(DelegationError::new(
-                OAuthCode::InvalidRequest,
-                format!(
+            _ => {
+                return Err(DelegationError::new(
+                    OAuthCode::InvalidRequest,
+                    format!(
                     "the id_token has no string claim {} (addons.layer.principal): request a scope that includes it, \
                          or change principal",
                     quote(&self.principal)
                 ),
-            )),
+                ))
+            }
         };
         let expires_in = self.minutes * 60;
         let mut claims = object([

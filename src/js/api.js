@@ -116,28 +116,105 @@ function createApi(raw) {
     throw invalidArgument('`secret` must be a string, a Uint8Array or a secret KeyObject');
   }
 
+  const POLICY_THREW = 'the policy hook threw an exception; it is this error\'s cause on the server and was not sent to the client';
+
+  // What a policy hook returned, as JSON text for the core to check.
+  function decisionText(result) {
+    try {
+      return JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      throw new DelegationError('server_error', `the policy hook returned a value that cannot be serialized as JSON: ${e.message}`, 500);
+    }
+  }
+
+  function isThenable(v) {
+    return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+  }
+
+  // The core's error for a hook that threw, with the exception kept as `cause` (never sent).
+  function policyFailure(call, cause) {
+    try {
+      call();
+    } catch (e) {
+      if (e instanceof DelegationError) Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true });
+      throw e;
+    }
+    throw new DelegationError('server_error', POLICY_THREW, 500);
+  }
+
   class Delegator {
     #inner;
-    /** Parses and checks the tenant once; throws ConfigError. */
+    #policy;
+    /** Parses and checks the tenant once; throws ConfigError. Options: `{ policy }`. */
     constructor(tenant, options = {}) {
-      if (options === null || typeof options !== 'object') throw new ConfigError('Delegator options must be an object', '');
-      // An option this version does not implement is refused, not ignored: silently dropping a
-      // policy hook would let through what it was meant to deny.
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ConfigError('Delegator options must be an object', '');
       for (const name of Object.keys(options)) {
-        const why = name === 'policy' ? ': policy hooks are not available in this version; enforce the rule before calling delegate' : '';
-        throw new ConfigError(`unknown Delegator option "${name}"${why}`, name);
+        if (name !== 'policy') throw new ConfigError(`unknown Delegator option "${name}"; the options are: policy`, name);
       }
+      if (options.policy !== undefined && typeof options.policy !== 'function') {
+        throw new ConfigError('`policy` must be a function (ctx) => undefined | { deny } | { claims, addon }', 'policy');
+      }
+      this.#policy = options.policy;
       const text = typeof tenant === 'string' ? tenant : json(tenant, 'the tenant configuration', (m) => new ConfigError(m, ''));
       this.#inner = call(() => new raw.WasmDelegator(text));
     }
-    /** Answers one /delegation request; throws DelegationError. */
-    delegate(request, opts = {}) {
+
+    #begin(request, opts) {
       const o = opts ?? {};
       const bad = (m) => new DelegationError('invalid_request', m, 400);
       const now = seconds(o.now, '`now`', bad);
+      if (o.ip !== undefined && typeof o.ip !== 'string') throw bad('`ip` must be a string');
       const text = json(params(request), 'the request parameters', bad);
-      return call(() => this.#inner.delegate(text, now));
+      return { now, text, ip: o.ip };
     }
+
+    #finish(id, text, now) {
+      return call(() => this.#inner.finish(id, text, now));
+    }
+
+    /**
+     * Answers one /delegation request; throws DelegationError. A policy hook runs here,
+     * synchronously: one that returns a Promise needs `delegateAsync`.
+     */
+    delegate(request, opts = {}) {
+      const { now, text, ip } = this.#begin(request, opts);
+      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
+      const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      try {
+        let result;
+        try {
+          result = this.#policy(context);
+        } catch (e) {
+          policyFailure(() => this.#finish(id, undefined, now), e);
+        }
+        if (isThenable(result)) {
+          result.then(undefined, () => {}); // its rejection is answered here, not left unhandled
+          throw new DelegationError('server_error', 'the policy hook returned a Promise: use await delegator.delegateAsync(...) for asynchronous policies', 500);
+        }
+        return this.#finish(id, decisionText(result), now);
+      } finally {
+        this.#inner.release(id);
+      }
+    }
+
+    /** `delegate` that awaits an asynchronous policy hook. */
+    async delegateAsync(request, opts = {}) {
+      const { now, text, ip } = this.#begin(request, opts);
+      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
+      const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      try {
+        let result;
+        try {
+          result = await this.#policy(context);
+        } catch (e) {
+          policyFailure(() => this.#finish(id, undefined, now), e);
+        }
+        return this.#finish(id, decisionText(result), now);
+      } finally {
+        this.#inner.release(id);
+      }
+    }
+
     /** The public halves of the tenant's signing keys: `{ keys: [...] }`. */
     publicJwks() {
       return call(() => this.#inner.publicJwks());
@@ -253,9 +330,18 @@ function createApi(raw) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ConfigError('handler options must be an object', '');
     }
-    const { rateLimitStore, ...rest } = options;
+    const { rateLimitStore, policy, onError, ...rest } = options;
     const store = rateLimitStore ?? new MemoryRateLimitStore();
     if (typeof store.hit !== 'function') throw new ConfigError('rateLimitStore must have a hit(key, now, windowSeconds) method', 'rateLimitStore');
+    if (policy !== undefined && typeof policy !== 'function') throw new ConfigError('`policy` must be a function (ctx) => undefined | { deny } | { claims, addon }', 'policy');
+    if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('`onError` must be a function (error) => void', 'onError');
+    const report = (e) => {
+      try {
+        onError?.(e);
+      } catch {
+        // A failing reporter must not turn one error into two.
+      }
+    };
     const tenantText = typeof tenant === 'string' ? tenant : json(tenant, 'the tenant configuration', (m) => new ConfigError(m, ''));
     const optionsText = json(rest, 'the handler options', (m) => new ConfigError(m, ''));
     const inner = call(() => new raw.WasmHandler(tenantText, optionsText));
@@ -272,11 +358,25 @@ function createApi(raw) {
       if (step.key) {
         try {
           hit = await store.hit(step.key, Math.floor(Date.now() / 1000), inner.rateWindow);
-        } catch {
+        } catch (e) {
+          report(e);
           return toResponse(inner.abort(step.id));
         }
       }
-      return toResponse(inner.finish(step.id, Number(hit.count) || 0, Number(hit.reset) || 0, Date.now() / 1000));
+      const count = Number(hit.count) || 0;
+      const reset = Number(hit.reset) || 0;
+      let decision = 'null';
+      if (policy) {
+        const admitted = inner.admit(step.id, count, reset, Date.now() / 1000);
+        if (admitted.response) return toResponse(admitted.response);
+        try {
+          decision = decisionText(await policy(admitted.context));
+        } catch (e) {
+          report(e);
+          decision = undefined;
+        }
+      }
+      return toResponse(inner.finish(step.id, count, reset, decision, Date.now() / 1000));
     };
   }
 

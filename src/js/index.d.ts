@@ -49,18 +49,94 @@ export interface NodeKeyObject {
 /** A key: PEM text (SPKI/PKCS#1 public, PKCS#8/PKCS#1/SEC1 private), a JWK, or a Node KeyObject. */
 export type KeyInput = string | Jwk | NodeKeyObject;
 
-/** `addons.<api_type>` settings, in Auth0's names. */
+/** `addons.firebase`: legacy SDK ≤ 2 (`secret`) or SDK v3+ (`client_email` + `private_key`). */
+export interface FirebaseSettings {
+  /** Legacy: the Firebase database secret (HS256). */
+  secret?: string;
+  /** v3+: the service account's `client_email` (token `iss`/`sub`). */
+  client_email?: string;
+  /** v3+: the service account's PKCS#8 PEM (literal `\n` escapes accepted). */
+  private_key?: string;
+  /** v3+: written as the header `kid` when set. */
+  private_key_id?: string;
+  /** Default 3600, at most 3600. */
+  lifetime_in_seconds?: number;
+}
+
+/** `addons.azure_blob`: a service SAS for a blob (`blobName` set) or a container. */
+export interface AzureBlobSettings {
+  accountName: string;
+  /** One of the account's access keys (base64). */
+  storageAccessKey: string;
+  containerName: string;
+  blobName?: string;
+  /** Minutes; default 5, at most 43200. */
+  expiration?: number;
+  /** A stored access policy id (`si`): deleting the policy revokes every SAS naming it. */
+  signedIdentifier?: string;
+  blob_read?: boolean;
+  blob_write?: boolean;
+  blob_delete?: boolean;
+  container_read?: boolean;
+  container_write?: boolean;
+  container_delete?: boolean;
+  container_list?: boolean;
+  /** Extension: the `sv` service version, 2020-12-06 or later; default 2026-10-06. */
+  version?: string;
+}
+
+/** `addons.azure_sb`: a Service Bus SAS token. */
+export interface AzureSbSettings {
+  /** The namespace (or a full host name for other clouds). */
+  namespace: string;
+  sasKeyName: string;
+  sasKey: string;
+  /** Queue or topic path; default: the whole namespace. */
+  entityPath?: string;
+  /** Minutes; default 5, at most 43200. */
+  expiration?: number;
+}
+
+/** `addons.wams`: Azure Mobile Services. */
+export interface WamsSettings {
+  masterkey: string;
+}
+
+/** `addons.layer`: a Layer identity token. */
+export interface LayerSettings {
+  providerId: string;
+  keyId: string;
+  /** The Layer authentication key's RSA private PEM. */
+  privateKey: string;
+  /** The user attribute used as `prn`; default `user_id` (the id_token's `sub`). */
+  principal?: string;
+  /** Minutes; default 10, at most 1440. */
+  expiration?: number;
+}
+
+/** `addons.salesforce_api` / `addons.salesforce_sandbox_api`: the JWT bearer assertion. */
+export interface SalesforceSettings {
+  /** The connected app's consumer key. */
+  clientid: string;
+  /** A Salesforce username to act as; default: the user's `email`. */
+  principal?: string;
+  /** A community (Experience Cloud site): `acme` (acme.force.com) or its host name. */
+  communityName?: string;
+  community_url_section?: string;
+}
+
+/** `addons.<api_type>` settings, in Auth0's names. Other Auth0 add-ons (samlp, wsfed, …) are kept and ignored. */
 export interface Addons {
-  firebase?: JsonObject;
-  azure_blob?: JsonObject;
-  azure_sb?: JsonObject;
-  wams?: JsonObject;
-  layer?: JsonObject;
-  salesforce_api?: JsonObject;
-  salesforce_sandbox_api?: JsonObject;
+  firebase?: FirebaseSettings;
+  azure_blob?: AzureBlobSettings;
+  azure_sb?: AzureSbSettings;
+  wams?: WamsSettings;
+  layer?: LayerSettings;
+  salesforce_api?: SalesforceSettings;
+  salesforce_sandbox_api?: SalesforceSettings;
   sap_api?: JsonObject;
   aws?: JsonObject;
-  [addon: string]: JsonObject | undefined;
+  [addon: string]: object | undefined;
 }
 
 /** A client (application), with Auth0 Management API field names; other Auth0 fields are ignored. */
@@ -118,29 +194,95 @@ export interface DelegationParams {
   [extra: string]: Json | undefined;
 }
 
-/** The response for `app`/`auth0`. */
+/** The response for `app`/`auth0`, `firebase`, `wams` and `layer`: a JWT. */
 export interface AppDelegationResponse {
   token_type: 'Bearer';
   expires_in: number;
   id_token: string;
 }
 
-export type DelegationResponse = AppDelegationResponse;
+/** `azure_blob`: the SAS query string to append to the blob or container URL. */
+export interface AzureBlobResponse {
+  azure_blob_sas: string;
+  expires_in: number;
+}
+
+/** `azure_sb`: the `Authorization` value for Service Bus. */
+export interface AzureSbResponse {
+  azure_sb_sas: string;
+  expires_in: number;
+}
+
+/** The request the host sends to the provider's token endpoint. */
+export interface TokenRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** `salesforce_api` / `salesforce_sandbox_api`: the assertion and the token request carrying it. */
+export interface SalesforceResponse {
+  assertion: string;
+  expires_in: number;
+  token_request: TokenRequest;
+}
+
+export type DelegationResponse = AppDelegationResponse | AzureBlobResponse | AzureSbResponse | SalesforceResponse;
 
 export interface DelegateOptions {
   /** The clock: a Date or Unix seconds; default now. */
   now?: Date | number;
-  /** The caller's IP: accepted for the policy hooks to come; unused by `delegate` today (the HTTP handler rate-limits by IP). */
+  /** The caller's IP, passed to the policy hook as `ctx.ip`. */
   ip?: string;
 }
 
-export interface DelegatorOptions {}
+/** What a policy hook sees, after the user's id_token is verified and before minting. */
+export interface PolicyContext {
+  /** The calling client. */
+  client: { client_id: string; name: string | null };
+  /** The target client. */
+  target: { client_id: string; name: string | null };
+  apiType: ApiType;
+  /** The requested scope, normalized (`openid …` or `passthrough`). */
+  scope: string;
+  /** The verified id_token's claims. */
+  user: JwtPayload;
+  /** The request's extra parameters. */
+  params: JsonObject;
+  /** The caller's IP, when known. */
+  ip: string | null;
+}
+
+/** `undefined`: go on; `{ deny }`: `access_denied` with that reason; `{ claims, addon }`: amend this call. */
+export type PolicyDecision =
+  | undefined
+  | null
+  | { deny: string }
+  | {
+      /** Added to JWT formats (app, firebase, wams, layer); never the token's own or reserved claims. */
+      claims?: JsonObject;
+      /** Overrides members of the target's `addons.<api_type>` for this call only (e.g. a per-user `blobName`). */
+      addon?: JsonObject;
+    };
+
+/** Auth0 Rules for delegation. An exception becomes `server_error` (the exception is the error's `cause`). */
+export type Policy = (ctx: PolicyContext) => PolicyDecision;
+/** A policy that may await (for `delegateAsync` and `createHandler`). */
+export type AsyncPolicy = (ctx: PolicyContext) => PolicyDecision | Promise<PolicyDecision>;
+
+export interface DelegatorOptions {
+  /** Called on every request between verification and minting; `delegate` needs it synchronous. */
+  policy?: AsyncPolicy;
+}
 
 export declare class Delegator {
   /** Parses and checks the tenant (object or JSON text) once. @throws ConfigError */
   constructor(tenant: TenantConfig | string, options?: DelegatorOptions);
-  /** Answers one request. @throws DelegationError */
+  /** Answers one request; a policy must answer synchronously here. @throws DelegationError */
   delegate(params: DelegationParams | URLSearchParams, options?: DelegateOptions): DelegationResponse;
+  /** Answers one request, awaiting an asynchronous policy. Rejects with DelegationError. */
+  delegateAsync(params: DelegationParams | URLSearchParams, options?: DelegateOptions): Promise<DelegationResponse>;
   /** The public halves of the tenant's signing keys. */
   publicJwks(): Jwks<PublicJwk>;
 }
@@ -276,6 +418,10 @@ export interface HandlerOptions {
   rateLimit?: false | { limit?: number; windowSeconds?: number };
   /** Where the counters live; default: in memory, per isolate/process. */
   rateLimitStore?: RateLimitStore;
+  /** Called (and awaited) after the rate limit, before minting; `ctx.ip` is the client IP. */
+  policy?: AsyncPolicy;
+  /** Told about host-side failures (a policy that threw, a failing rate-limit store); never about clients' errors. */
+  onError?: (error: unknown) => void;
 }
 
 /** A rate-limit store: count one hit under `key` in the fixed window that contains `now`. */

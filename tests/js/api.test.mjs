@@ -43,7 +43,7 @@ test('errors are real Error subclasses with stable codes', () => {
 });
 
 test('unknown Delegator options are refused, never ignored', () => {
-  assert.throws(() => new Delegator(tenant, { policy: () => ({ deny: 'no' }) }), { name: 'ConfigError', path: 'policy', message: /not available in this version/ });
+  assert.throws(() => new Delegator(tenant, { policy: 'no' }), { name: 'ConfigError', path: 'policy', message: /must be a function/ });
   assert.throws(() => new Delegator(tenant, { clockSkew: 5 }), { name: 'ConfigError', message: /unknown Delegator option "clockSkew"/ });
   assert.throws(() => new Delegator(tenant, null), ConfigError);
   assert.equal(new Delegator(tenant, {}).publicJwks().keys.length, 4);

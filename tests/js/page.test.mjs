@@ -46,8 +46,9 @@ after(async () => {
 const text = (sel) => page.textContent(sel);
 
 async function delegateVia(target, apiType = 'app') {
-  await page.selectOption('#target', target);
+  // api_type first: choosing an add-on preselects a target that enables it.
   await page.selectOption('#api_type', apiType);
+  await page.selectOption('#target', target);
   await page.click('#delegate-btn');
   await page.waitForFunction(() => !document.getElementById('result-body').hidden);
 }
@@ -95,6 +96,36 @@ test('a user signs in and delegates; the displayed tokens verify under jose', as
   assert.equal((await jose.jwtVerify(hs, secret, { audience: 'web-hs' })).protectedHeader.alg, 'HS256');
 });
 
+test('a user delegates to the add-ons: a Firebase token verified by jose, an Azure SAS', async () => {
+  await page.selectOption('#api_type', 'firebase');
+  assert.equal(await page.inputValue('#target'), 'addons', 'the target that enables firebase is preselected');
+  await page.click('#delegate-btn');
+  await page.waitForFunction(() => document.getElementById('http-status').textContent === 'HTTP 200 OK');
+  const fb = demo.clients.find((c) => c.client_id === 'addons').addons.firebase;
+  const token = await text('#outgoing-token');
+  // The service account key of the demo is the tenant's rsa-2 key material.
+  const serviceAccount = await jose.importJWK(new Delegator(demo).publicJwks().keys.find((k) => k.kid === 'rsa-2'), 'RS256');
+  const { payload, protectedHeader } = await jose.jwtVerify(token, serviceAccount, {
+    issuer: fb.client_email,
+    audience: 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit',
+  });
+  assert.equal(protectedHeader.kid, 'demo-key-1');
+  assert.equal(payload.uid, 'auth0|5f7c8ec7c33c6c004bbafe82');
+  assert.match(await text('#verification'), /firebase token: its receiver verifies it/);
+
+  await delegateVia('addons', 'azure_blob');
+  assert.equal(await text('#http-status'), 'HTTP 200 OK');
+  const body = JSON.parse(await text('#response-json'));
+  assert.match(body.azure_blob_sas, /^sv=2026-10-06&se=[^&]+&sr=b&sp=r&sig=[^&]+$/);
+  assert.equal(body.expires_in, 300);
+  assert.equal(await page.isHidden('#outgoing'), true, 'a SAS is not a JWT: no token panel');
+  await page.screenshot({ path: join(out, 'demo-addon.png'), fullPage: true });
+
+  await delegateVia('addons', 'layer');
+  assert.equal(JSON.parse(await text('#response-json')).token_type, 'Bearer');
+  assert.match(await text('#outgoing-decoded'), /demo-layer-nonce/);
+});
+
 test('the copied curl command works against the example server', async () => {
   await delegateVia('api-rs');
   await page.click('[data-copy=curl]');
@@ -133,6 +164,8 @@ test('error paths render as the user receives them', async () => {
   await page.click('#signin-btn');
   await delegateVia('api-rs', 'firebase');
   assert.equal(await text('#http-status'), 'HTTP 400 Bad Request');
+  assert.match(await text('#response-json'), /invalid_target[\s\S]*firebase add-on is not enabled on target/);
+  await delegateVia('addons', 'aws');
   assert.match(await text('#response-json'), /invalid_target[\s\S]*not available/);
   await page.screenshot({ path: join(out, 'demo-error.png'), fullPage: true });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const WORKERD = fileURLToPath(new URL('../../node_modules/workerd/bin/workerd', import.meta.url));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address();
