@@ -213,6 +213,12 @@ fn salesforce_assertion_and_request() {
     assert_eq!(p["aud"], "https://test.salesforce.com");
     assert_eq!(p["sub"], "ada@example.com");
     assert_eq!(res["token_request"]["url"], "https://test.salesforce.com/services/oauth2/token");
+    let mut c = claims("spa");
+    c.as_object_mut().unwrap().remove("email");
+    let p = params("spa", &rs256(&c), json!({ "api_type": "salesforce_sandbox_api", "target": "addons" }));
+    let e = d().delegate(&p, NOW, &mut rng()).unwrap_err();
+    assert_eq!(e.code, OAuthCode::InvalidRequest);
+    assert!(e.description.contains("addons.salesforce_sandbox_api.principal"), "{e}");
 }
 
 #[test]

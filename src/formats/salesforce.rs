@@ -16,6 +16,7 @@ const LIFETIME: u64 = 180;
 const SETTINGS: &[&str] = &["clientid", "principal", "communityName", "community_url_section"];
 
 struct Salesforce {
+    api_type: &'static str,
     client_id: String,
     /// A fixed Salesforce username; else the user's `email`.
     principal: Option<String>,
@@ -23,7 +24,7 @@ struct Salesforce {
     audience: String,
 }
 
-fn prepare(s: &Settings<'_>, login: &str) -> Result<Box<dyn Format>, ConfigError> {
+fn prepare(s: &Settings<'_>, api_type: &'static str, login: &str) -> Result<Box<dyn Format>, ConfigError> {
     s.only(SETTINGS)?;
     if !s.has_rsa_key {
         return Err(ConfigError::new(
@@ -59,33 +60,35 @@ fn prepare(s: &Settings<'_>, login: &str) -> Result<Box<dyn Format>, ConfigError
             }
         }
     };
-    Ok(Box::new(Salesforce { client_id, principal, audience }))
+    Ok(Box::new(Salesforce { api_type, client_id, principal, audience }))
 }
 
 pub(super) fn prepare_production(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> {
-    prepare(s, "https://login.salesforce.com")
+    prepare(s, "salesforce_api", "https://login.salesforce.com")
 }
 
 pub(super) fn prepare_sandbox(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> {
-    prepare(s, "https://test.salesforce.com")
+    prepare(s, "salesforce_sandbox_api", "https://test.salesforce.com")
 }
 
 impl Format for Salesforce {
     fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, DelegationError> {
-        cx.no_policy_claims("salesforce")?;
+        cx.no_policy_claims(self.api_type)?;
         let sub = match &self.principal {
             Some(p) => p.clone(),
-            None => {
-                cx.user.get("email").and_then(Value::as_str).filter(|e| !e.is_empty()).map(str::to_owned).ok_or_else(
-                    || {
-                        DelegationError::new(
+            None => match cx.user.get("email") {
+                Some(Value::String(e)) if !e.is_empty() => e.clone(),
+                _ => {
+                    return Err(DelegationError::new(
                         OAuthCode::InvalidRequest,
-                        "the Salesforce user is the id_token's email, and it has none: request scope \"openid email\", \
-                         or set addons.<api_type>.principal to a Salesforce username",
-                    )
-                    },
-                )?
-            }
+                        format!(
+                            "the Salesforce user is the id_token's email, and it has none: sign the user in with the email \
+                             scope, or set addons.{}.principal to a Salesforce username",
+                            self.api_type
+                        ),
+                    ))
+                }
+            },
         };
         let key = cx.tenant.active_key(Family::Rsa).ok_or_else(|| server("the tenant's RSA signing key is missing"))?;
         let claims = object([

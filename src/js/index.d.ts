@@ -230,6 +230,19 @@ export interface SalesforceResponse {
 
 export type DelegationResponse = AppDelegationResponse | AzureBlobResponse | AzureSbResponse | SalesforceResponse;
 
+/** The response for one `api_type` (absent: `app`). */
+export type ResponseFor<A> =
+  A extends 'azure_blob' ? AzureBlobResponse
+  : A extends 'azure_sb' ? AzureSbResponse
+  : A extends 'salesforce_api' | 'salesforce_sandbox_api' ? SalesforceResponse
+  : A extends 'sap_api' | 'aws' ? never
+  : AppDelegationResponse;
+
+/** The response for a request's parameters: precise when `api_type` is a literal. */
+export type DelegationResponseFor<P> = P extends { api_type: infer A } ? ResponseFor<A>
+  : P extends { api_type?: infer A } ? ResponseFor<A>
+  : AppDelegationResponse;
+
 export interface DelegateOptions {
   /** The clock: a Date or Unix seconds; default now. */
   now?: Date | number;
@@ -280,16 +293,23 @@ export declare class Delegator {
   /** Parses and checks the tenant (object or JSON text) once. @throws ConfigError */
   constructor(tenant: TenantConfig | string, options?: DelegatorOptions);
   /** Answers one request; a policy must answer synchronously here. @throws DelegationError */
-  delegate(params: DelegationParams | URLSearchParams, options?: DelegateOptions): DelegationResponse;
+  delegate<P extends DelegationParams>(params: P, options?: DelegateOptions): DelegationResponseFor<P>;
+  delegate(params: URLSearchParams, options?: DelegateOptions): DelegationResponse;
   /** Answers one request, awaiting an asynchronous policy. Rejects with DelegationError. */
-  delegateAsync(params: DelegationParams | URLSearchParams, options?: DelegateOptions): Promise<DelegationResponse>;
+  delegateAsync<P extends DelegationParams>(params: P, options?: DelegateOptions): Promise<DelegationResponseFor<P>>;
+  delegateAsync(params: URLSearchParams, options?: DelegateOptions): Promise<DelegationResponse>;
   /** The public halves of the tenant's signing keys. */
   publicJwks(): Jwks<PublicJwk>;
 }
 
 /** One-shot `new Delegator(tenant).delegate(params, options)`. */
+export declare function delegate<P extends DelegationParams>(
+  params: P,
+  tenant: TenantConfig | string,
+  options?: DelegateOptions,
+): DelegationResponseFor<P>;
 export declare function delegate(
-  params: DelegationParams | URLSearchParams,
+  params: URLSearchParams,
   tenant: TenantConfig | string,
   options?: DelegateOptions,
 ): DelegationResponse;

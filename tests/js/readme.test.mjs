@@ -19,3 +19,8 @@ test('the README Node example prints what the README says', () => {
   const out = execFileSync(process.execPath, ['--input-type=module', '-'], { cwd: root, input: block('readme-example'), encoding: 'utf8' });
   assert.equal(out, block('readme-output'));
 });
+
+test('the README add-ons example prints what the README says', () => {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-'], { cwd: root, input: block('addons-example'), encoding: 'utf8' });
+  assert.equal(out, block('addons-output'));
+});

@@ -4,6 +4,7 @@ import {
   Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError,
   createHandler, MemoryRateLimitStore, toNodeListener, type RateLimitStore,
   type TenantConfig, type DelegationParams, type VerifyResult, type Jwks, type PublicJwk,
+  type PolicyContext, type DelegationResponse,
 } from 'edge-delegation';
 
 const tenant: TenantConfig = {
@@ -12,7 +13,7 @@ const tenant: TenantConfig = {
   clients: [{ client_id: 'spa', app_type: 'spa', jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 600 }, callbacks: ['x'] }],
 };
 const d = new Delegator(tenant);
-const params: DelegationParams = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'spa', id_token: 't', api_type: 'app' };
+const params = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'spa', id_token: 't', api_type: 'app' } satisfies DelegationParams;
 const res = d.delegate(params, { now: new Date() });
 const token: string = res.id_token;
 const seconds: number = res.expires_in;
@@ -41,6 +42,33 @@ try {
   }
 }
 void seconds, sub;
+
+// Add-ons: the response type follows a literal api_type; the policy hook is typed.
+const base = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'spa', id_token: 't', target: 'files' } as const;
+const sas: string = d.delegate({ ...base, api_type: 'azure_blob' }).azure_blob_sas;
+const sb: string = d.delegate({ ...base, api_type: 'azure_sb' }).azure_sb_sas;
+const sf = d.delegate({ ...base, api_type: 'salesforce_api' });
+const init: RequestInit = { method: sf.token_request.method, headers: sf.token_request.headers, body: sf.token_request.body };
+const fb: string = d.delegate({ ...base, api_type: 'firebase' }).id_token;
+const plain: string = d.delegate({ ...base }).id_token;
+const any: DelegationResponse = d.delegate(new URLSearchParams());
+const withPolicy = new Delegator(tenant, {
+  policy(ctx: PolicyContext) {
+    if (ctx.user.sub === 'blocked') return { deny: 'blocked' };
+    if (ctx.apiType === 'azure_blob') return { addon: { blobName: `users/${ctx.user.sub}` } };
+    return { claims: { ip: ctx.ip, plan: 'gold' } };
+  },
+});
+const later: Promise<string> = withPolicy.delegateAsync({ ...base, api_type: 'layer', nonce: 'n' }).then((r) => r.id_token);
+createHandler(tenant, { policy: async (ctx) => (ctx.params.x ? undefined : { deny: 'x' }), onError: (e) => console.error(e) });
+new Delegator(tenant, { addons: [] as never as undefined } as { policy?: undefined });
+void sas, sb, init, fb, plain, any, later;
+// @ts-expect-error: a SAS response has no id_token
+d.delegate({ ...base, api_type: 'azure_blob' }).id_token;
+// @ts-expect-error: a policy returns a decision, not a boolean
+new Delegator(tenant, { policy: () => true });
+// @ts-expect-error: add-on settings are typed
+new Delegator({ issuer: 'i', clients: [{ client_id: 'c', addons: { azure_blob: { accountName: 1 } } }] });
 
 const kv: RateLimitStore = { hit: async (key, t, w) => ({ count: key.length, reset: t + w }) };
 const handler = createHandler(tenant, { corsOrigins: ['https://app.example'], rateLimit: { limit: 5 }, rateLimitStore: kv });
