@@ -75,5 +75,24 @@ export async function conformance(lib, tenant, keys, runtime) {
   check(verify((await r.json()).id_token, { jwks, audience: 'api-rs' }).payload.sub === 'auth0|conf', 'handler: token verifies');
   check((await handle(new Request('https://edge.example/nope'))).status === 404, 'handler: 404');
 
+  // 5. Add-ons and the policy hook: a Firebase v3 token (PEM key parsed in this runtime's
+  // wasm), an Azure SAS, a per-user override, a denial.
+  const fb = { client_email: 'conf@edge-test.iam.gserviceaccount.com', private_key: keys.rsa2.private_pkcs8 };
+  const blob = { accountName: 'devstoreaccount1', storageAccessKey: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==', containerName: 'reports', blobName: 'shared.txt', blob_read: true };
+  const withAddons = { ...tenant, clients: [...tenant.clients, { client_id: 'addons', addons: { firebase: fb, azure_blob: blob } }] };
+  const pd = new Delegator(withAddons, {
+    policy: (ctx) => (ctx.params.deny ? { deny: 'no' } : ctx.apiType === 'azure_blob' ? { addon: { blobName: `u/${ctx.user.sub}` } } : undefined),
+  });
+  const ask = (api_type, extra = {}) => pd.delegate({ grant_type: GRANT, client_id: 'spa', id_token: idToken, target: 'addons', api_type, ...extra }, { now });
+  const ft = ask('firebase');
+  const fv = verify(ft.id_token, { key: keys.rsa2.public_spki, issuer: fb.client_email, audience: 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit' });
+  check(fv.payload.uid === 'auth0|conf' && ft.expires_in === 3600, 'firebase v3 token verifies');
+  const sas = ask('azure_blob');
+  check(/^sv=2026-10-06&se=[^&]+&sr=b&sp=r&sig=[A-Za-z0-9%]+$/.test(sas.azure_blob_sas) && sas.expires_in === 300, 'azure_blob SAS shape');
+  const shared = new Delegator(withAddons).delegate({ grant_type: GRANT, client_id: 'spa', id_token: idToken, target: 'addons', api_type: 'azure_blob' }, { now });
+  check(shared.azure_blob_sas.split('&sig=')[0] === sas.azure_blob_sas.split('&sig=')[0] && shared.azure_blob_sas !== sas.azure_blob_sas, 'policy addon override changes the signed blob');
+  throwsCode(() => ask('app', { deny: '1' }), DelegationError, 'access_denied', 'policy deny');
+  throwsCode(() => ask('azure_sb'), DelegationError, 'invalid_target', 'add-on not enabled');
+
   return { runtime, ok: true, checks, tokens: results };
 }
