@@ -149,8 +149,9 @@ fn short_secret(alg: Alg, len: usize) -> VerifyError {
     ))
 }
 
-/// Signs the JWS signing input. The key must be of the algorithm's family.
-pub(crate) fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyError> {
+/// Signs a JWS signing input (`base64url(header) "." base64url(payload)`, as bytes). The key
+/// must be of the algorithm's family; HMAC secrets shorter than the hash are refused.
+pub fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyError> {
     Ok(match (alg, key) {
         (Alg::Hs256 | Alg::Hs384 | Alg::Hs512, SigningKey::Hmac(k)) => {
             if k.len() < alg.min_secret_len() {
@@ -174,8 +175,10 @@ pub(crate) fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, Ve
     })
 }
 
-/// Verifies a signature; any mismatch of algorithm and key, length or encoding is `false`.
-pub(crate) fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+/// Verifies a signature over a JWS signing input: the primitive [`crate::Verifier`] calls
+/// after its checks. Any mismatch of algorithm and key, length or encoding is `false`, and so
+/// is an HMAC secret shorter than the hash (RFC 7518 §3.2).
+pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
     match (alg, key) {
         (Alg::Hs256 | Alg::Hs384 | Alg::Hs512, VerifyingKey::Hmac(k)) => {
             if k.len() < alg.min_secret_len() {

@@ -132,12 +132,12 @@ pub(crate) fn kind(v: &Value) -> &'static str {
 
 /// Strict base64url without padding (RFC 7515 §2): other alphabets, `=` and non-zero
 /// trailing bits are refused, so every byte string has exactly one accepted encoding.
-pub(crate) fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
     Base64UrlUnpadded::decode_vec(s).ok()
 }
 
 /// base64url without padding.
-pub(crate) fn b64url(bytes: &[u8]) -> String {
+pub fn b64url(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
 

@@ -412,37 +412,3 @@ fn options_are_checked() {
     let e = Verifier::from_json(&json!({}), None).unwrap_err();
     assert!(e.message.contains("no key given"));
 }
-
-/// Known answers, written in by hand from the RFC text.
-#[test]
-fn rfc_known_answers() {
-    // RFC 7515 A.1: HS256, a header with CRLF whitespace, exp 1300819380.
-    let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.\
-                 eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.\
-                 dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    let k = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
-    let v = Verifier::from_json(&json!({ "key": { "kty": "oct", "k": k }, "issuer": "joe" }), None).unwrap();
-    let out = v.verify(token, 1_300_819_379).unwrap();
-    assert_eq!(out.header, json!({"typ": "JWT", "alg": "HS256"}).as_object().unwrap().clone());
-    assert_eq!(out.payload["http://example.com/is_root"], true);
-    assert_eq!(v.verify(token, 1_300_819_380).unwrap_err().code.as_str(), "ERR_JWT_EXPIRED");
-    let secret = Base64UrlUnpadded::decode_vec(k).unwrap();
-    let v = Verifier::from_json(&json!({}), Some(secret)).unwrap();
-    assert_eq!(code(&v, token), "ERR_JWT_EXPIRED", "same key as raw bytes, at NOW");
-
-    // RFC 8037 A.4: Ed25519 over the payload "Example of Ed25519 signing" (not a JSON object,
-    // so after the signature passes the claims are refused: that order is rule 12).
-    let jws = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.\
-               hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
-    let key = json!({ "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" });
-    let v = Verifier::from_json(&json!({ "key": key }), None).unwrap();
-    assert_eq!(code(&v, jws), "ERR_JWT_INVALID");
-    assert_eq!(code(&v, &jws.replacen("hgyY", "hgyZ", 1)), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
-    // The RFC's private key derives the RFC's public key, and signs deterministically.
-    let private = json!({ "kty": "OKP", "crv": "Ed25519", "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
-                          "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" });
-    let a = sign_json(&json!({"sub": "u"}), KeyArg::Value(private.clone()), &json!({"alg": "EdDSA"})).unwrap();
-    let b = sign_json(&json!({"sub": "u"}), KeyArg::Value(private), &json!({"alg": "EdDSA"})).unwrap();
-    assert_eq!(a, b);
-    assert_eq!(code(&v, &a), "OK");
-}
