@@ -40,7 +40,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// Claims without the registered names the verifier checks by type.
 fn claim_set() -> impl Strategy<Value = Map<String, Value>> {
-    let value = json_value().prop_map(|v| strip_floats(v));
+    let value = json_value().prop_map(strip_floats);
     prop::collection::btree_map("[a-z_][a-z0-9_]{0,10}", value, 0..8).prop_map(|m| {
         m.into_iter()
             .filter(|(k, _)| !matches!(k.as_str(), "exp" | "nbf" | "iat" | "iss" | "sub" | "aud" | "jti"))
