@@ -5,6 +5,7 @@
 //! goes through the public `Verifier`; every other case through `alg::verify`, the primitive
 //! the verifier calls after its checks. Valid cases must verify, invalid ones must not;
 //! "acceptable" ones are counted with our verdict.
+#![cfg(not(target_arch = "wasm32"))]
 
 use edge_delegation::alg::{self, Alg};
 use edge_delegation::jws::{base64url_decode, base64url_encode};
