@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`): installs what is missing, then runs every check:
-// rustfmt, clippy (native and wasm32), the native Rust tests, the package build, and the
-// Node suites against the built package (jose cross-checks, API, packaging, types, README,
-// demo). Ends with one "total: N passed, N failed" line.
+// rustfmt, clippy (native and wasm32), the native Rust tests (known answers, Wycheproof,
+// advisories, properties, the dependency policy), `cargo audit` against the RustSec snapshot,
+// the package build, and the Node suites against the built package. Ends with one "total: N passed, N failed" line.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,20 @@ const nodeCounts = (out) => {
   counts.failed += Number(/^# fail (\d+)/m.exec(out)?.[1] ?? 0);
 };
 
+// The RustSec database snapshot for `cargo audit` (offline: this machine cannot fetch it).
+function advisoryDb() {
+  const candidates = [process.env.ADVISORY_DB, join(root, '..', 'shared', 'advisory-db'), '/work/shared/advisory-db'].filter(Boolean);
+  const found = candidates.find((p) => existsSync(join(p, 'crates')));
+  if (!found) throw new Error(`no RustSec advisory database at ${candidates.join(' or ')}: set ADVISORY_DB to a copy of it`);
+  return found;
+}
+
+function ensureCargoAudit() {
+  if (spawnSync('cargo', ['audit', '--version'], { stdio: 'ignore' }).status === 0) return;
+  process.stderr.write('\n=== installing cargo-audit (cargo install cargo-audit --locked)\n');
+  if (spawnSync('cargo', ['install', 'cargo-audit', '--locked'], { stdio: 'inherit' }).status !== 0) throw new Error('cargo install cargo-audit failed');
+}
+
 // The page test drives Debian's Chromium (playwright-core downloads no browser here).
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
@@ -63,6 +77,10 @@ try {
   await step('lint (native)', 'cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
   await step('lint (wasm32)', 'cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
   await step('Rust tests', 'cargo', ['test'], cargoCounts);
+  ensureCargoAudit();
+  // Advisories not fixed upstream are listed, with reason and mitigation, in .cargo/audit.toml.
+  await step('dependency audit', 'cargo', ['audit', '--no-fetch', '--db', advisoryDb(), '--deny', 'warnings']);
+  counts.passed += 1; // the audit is one check: reached only when it passed
   process.stderr.write('\n=== build pkg/\n');
   const sizes = build();
   process.stderr.write(`module: ${sizes.wasmBytes} bytes, ${sizes.wasmGzipBytes} gzipped\n`);

@@ -1,5 +1,6 @@
 //! Any bytes as a token against verifiers with fixed keys (HS256 secret, RSA, P-256, Ed25519,
-//! and a JWKS of all three): nothing verifies that was not signed, nothing panics.
+//! and a JWKS of all three): nothing verifies (the seeds are signed by these keys but expired, so
+//! a variant that verified would be a forgery), nothing panics.
 #![no_main]
 
 use std::sync::OnceLock;
