@@ -5,6 +5,7 @@ use jwt_compact::{Algorithm, AlgorithmSignature};
 
 use crate::error::{VerifyCode, VerifyError};
 use crate::keys::{SigningKey, VerifyingKey};
+use crate::rsa_signer::{Hash, Pkcs1};
 
 /// A key family: which kind of key an algorithm needs. A key serves exactly one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +164,27 @@ pub fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyErr
                 _ => sign_with(Hs512, &Hs512Key::new(k.bytes()), msg),
             }
         }
-        (_, SigningKey::Rsa(k)) if alg.family() == Family::Rsa => sign_with(rsa(alg), k, msg),
+        (_, SigningKey::Rsa(k)) if alg.family() == Family::Rsa => {
+            // RS*: the constant-time signer; PS* (randomized) stays with the rsa crate.
+            let hash = match alg {
+                Alg::Rs256 => Some(Hash::Sha256),
+                Alg::Rs384 => Some(Hash::Sha384),
+                Alg::Rs512 => Some(Hash::Sha512),
+                _ => None,
+            };
+            match hash {
+                Some(h) => {
+                    let sig = sign_with(Pkcs1(h), &k.signer, msg);
+                    if sig.is_empty() {
+                        return Err(VerifyError::key(
+                            "the RSA signature failed its self-check (a faulty computation); nothing was released: retry, and check the key",
+                        ));
+                    }
+                    sig
+                }
+                None => sign_with(rsa(alg), &k.key, msg),
+            }
+        }
         (Alg::Es256, SigningKey::P256(k)) => sign_with(Es256, k, msg),
         (Alg::EdDsa, SigningKey::Ed25519(k)) => sign_with(Ed25519, k, msg),
         _ => {

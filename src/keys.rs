@@ -37,12 +37,28 @@ impl core::fmt::Debug for Secret {
     }
 }
 
+/// An RSA private key (two primes), with its constant-time RS* signer prepared once.
+#[derive(Debug, Clone)]
+pub struct RsaKey {
+    /// The key, for the public half and for PS* signing.
+    pub key: RsaPrivateKey,
+    pub(crate) signer: crate::rsa_signer::RsaSigner,
+}
+
+impl RsaKey {
+    fn new(key: RsaPrivateKey) -> Result<RsaKey, VerifyError> {
+        let signer = crate::rsa_signer::RsaSigner::new(&key)
+            .ok_or_else(|| invalid("multi-prime RSA keys are not supported: use a two-prime key"))?;
+        Ok(RsaKey { key, signer })
+    }
+}
+
 /// A key that can sign.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
 pub enum SigningKey {
     Hmac(Secret),
-    Rsa(Box<RsaPrivateKey>),
+    Rsa(Box<RsaKey>),
     P256(p256::ecdsa::SigningKey),
     Ed25519(ed25519_dalek::SigningKey),
 }
@@ -72,7 +88,7 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
-            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.to_public_key())),
+            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.key.to_public_key())),
             Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
             Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
         }
@@ -332,7 +348,7 @@ pub fn signing_jwk(jwk: &Map<String, Value>) -> Result<(SigningKey, Option<Strin
         return Err(invalid("this JWK is a public key (no \"d\"); signing needs the private key"));
     }
     let key = match kty {
-        "RSA" => SigningKey::Rsa(Box::new(rsa_private(jwk)?)),
+        "RSA" => SigningKey::Rsa(Box::new(RsaKey::new(rsa_private(jwk)?)?)),
         "EC" => {
             let public = ec_public(jwk)?;
             let d: [u8; 32] = fixed(&required(jwk, "d", "EC")?, "EC \"d\"")?;
@@ -442,7 +458,7 @@ pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
     let rsa = |k: RsaPrivateKey| -> Result<SigningKey, VerifyError> {
         check_rsa_bits(k.n().bits())?;
         k.validate().map_err(|_| garbled())?;
-        Ok(SigningKey::Rsa(Box::new(k)))
+        Ok(SigningKey::Rsa(Box::new(RsaKey::new(k)?)))
     };
     match label {
         "PRIVATE KEY" => {

@@ -18,6 +18,7 @@ pub mod jws;
 pub mod keys;
 pub mod policy;
 pub mod request;
+pub mod rsa_signer;
 pub mod sign;
 pub mod verify;
 
