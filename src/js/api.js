@@ -168,8 +168,15 @@ function createApi(raw) {
       return { now, text, ip: o.ip };
     }
 
-    #finish(id, text, now) {
-      return call(() => this.#inner.finish(id, text, now));
+    // Mints request `id` after its policy hook returned `outcome.result` or threw
+    // `outcome.thrown`; the pending request is released either way.
+    #answer(id, now, outcome) {
+      try {
+        if ('thrown' in outcome) policyFailure(() => call(() => this.#inner.finish(id, undefined, now)), outcome.thrown);
+        return call(() => this.#inner.finish(id, decisionText(outcome.result), now));
+      } finally {
+        this.#inner.release(id);
+      }
     }
 
     /**
@@ -180,21 +187,18 @@ function createApi(raw) {
       const { now, text, ip } = this.#begin(request, opts);
       if (!this.#policy) return call(() => this.#inner.delegate(text, now));
       const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      let outcome;
       try {
-        let result;
-        try {
-          result = this.#policy(context);
-        } catch (e) {
-          policyFailure(() => this.#finish(id, undefined, now), e);
-        }
-        if (isThenable(result)) {
-          result.then(undefined, () => {}); // its rejection is answered here, not left unhandled
-          throw new DelegationError('server_error', 'the policy hook returned a Promise: use await delegator.delegateAsync(...) for asynchronous policies', 500);
-        }
-        return this.#finish(id, decisionText(result), now);
-      } finally {
-        this.#inner.release(id);
+        outcome = { result: this.#policy(context) };
+      } catch (e) {
+        outcome = { thrown: e };
       }
+      if (isThenable(outcome.result)) {
+        this.#inner.release(id);
+        outcome.result.then(undefined, () => {}); // its rejection is answered here, not left unhandled
+        throw new DelegationError('server_error', 'the policy hook returned a Promise: use await delegator.delegateAsync(...) for asynchronous policies', 500);
+      }
+      return this.#answer(id, now, outcome);
     }
 
     /** `delegate` that awaits an asynchronous policy hook. */
@@ -202,17 +206,13 @@ function createApi(raw) {
       const { now, text, ip } = this.#begin(request, opts);
       if (!this.#policy) return call(() => this.#inner.delegate(text, now));
       const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      let outcome;
       try {
-        let result;
-        try {
-          result = await this.#policy(context);
-        } catch (e) {
-          policyFailure(() => this.#finish(id, undefined, now), e);
-        }
-        return this.#finish(id, decisionText(result), now);
-      } finally {
-        this.#inner.release(id);
+        outcome = { result: await this.#policy(context) };
+      } catch (e) {
+        outcome = { thrown: e };
       }
+      return this.#answer(id, now, outcome);
     }
 
     /** The public halves of the tenant's signing keys: `{ keys: [...] }`. */
