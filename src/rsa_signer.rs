@@ -139,6 +139,56 @@ impl Modulus {
         self.reduce_to(&t[..n], t[n], out);
     }
 
+    /// Montgomery square a²·R⁻¹ mod m into `out`, with `t` (2n + 1 limbs) as scratch: the
+    /// full square (cross products once, doubled, plus the diagonal), then a reduction.
+    /// About a quarter fewer multiplications than [`Modulus::mul_to`] with a = b.
+    fn sqr_to(&self, a: &[u32], t: &mut [u32], out: &mut [u32]) {
+        let n = self.len();
+        let (m, a, t) = (&self.m[..n], &a[..n], &mut t[..2 * n + 1]);
+        t.fill(0);
+        for i in 0..n {
+            let ai = a[i] as u64;
+            let mut c = 0u64;
+            for j in i + 1..n {
+                let s = t[i + j] as u64 + ai * a[j] as u64 + c;
+                t[i + j] = s as u32;
+                c = s >> 32;
+            }
+            t[i + n] = c as u32;
+        }
+        // The cross products sum to less than 2^(64n - 1), so doubling stays in 2n limbs.
+        let mut carry = 0u32;
+        for x in t[..2 * n].iter_mut() {
+            let v = *x;
+            *x = (v << 1) | carry;
+            carry = v >> 31;
+        }
+        let mut c = 0u64;
+        for i in 0..n {
+            let sq = a[i] as u64 * a[i] as u64;
+            let s = t[2 * i] as u64 + (sq & 0xffff_ffff) + c;
+            t[2 * i] = s as u32;
+            let s = t[2 * i + 1] as u64 + (sq >> 32) + (s >> 32);
+            t[2 * i + 1] = s as u32;
+            c = s >> 32;
+        }
+        // Montgomery reduction of the 2n-limb square; `extra` carries into the next row.
+        let mut extra = 0u64;
+        for i in 0..n {
+            let q = t[i].wrapping_mul(self.m0inv) as u64;
+            let mut c = 0u64;
+            for j in 0..n {
+                let s = t[i + j] as u64 + q * m[j] as u64 + c;
+                t[i + j] = s as u32;
+                c = s >> 32;
+            }
+            let s = t[i + n] as u64 + c + extra;
+            t[i + n] = s as u32;
+            extra = s >> 32;
+        }
+        self.reduce_to(&t[n..2 * n], extra as u32, &mut out[..n]);
+    }
+
     /// `x + hi·R` (< 2m) reduced to `< m` into `out`, with a masked subtraction.
     fn reduce_to(&self, x: &[u32], hi: u32, out: &mut [u32]) {
         let borrow = sub_into(out, x, &self.m);
@@ -196,10 +246,11 @@ impl Modulus {
         let n = self.len();
         let mut acc = self.one.clone();
         let (mut t, mut next) = (vec![0u32; n + 2], vec![0u32; n]);
+        let mut wide = vec![0u32; 2 * n + 1];
         let mut entry = vec![0u32; n];
         for w in (0..windows).rev() {
             for _ in 0..W {
-                self.mul_to(&acc, &acc, &mut t, &mut next);
+                self.sqr_to(&acc, &mut wide, &mut next);
                 core::mem::swap(&mut acc, &mut next);
             }
             let mut idx = 0u32;
@@ -217,7 +268,7 @@ impl Modulus {
             self.mul_to(&acc, &entry, &mut t, &mut next);
             core::mem::swap(&mut acc, &mut next);
         }
-        t.iter_mut().chain(entry.iter_mut()).chain(next.iter_mut()).for_each(|x| *x = 0);
+        t.iter_mut().chain(wide.iter_mut()).chain(entry.iter_mut()).chain(next.iter_mut()).for_each(|x| *x = 0);
         acc
     }
 
@@ -503,6 +554,28 @@ mod tests {
                     assert_eq!(ours, theirs, "{which}, message {i}, {hash:?}");
                     assert!(Pkcs1(hash).verify_signature(&Signature(ours), &key.to_public_key(), msg));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn squaring_equals_multiplying_by_itself() {
+        let key = fixture("rsa");
+        let [p, _] = key.primes() else { unreachable!() };
+        let md = Modulus::new(limbs(p, 32).to_vec());
+        let n = md.len();
+        let mut m_minus_1 = md.m.clone();
+        m_minus_1[0] -= 1;
+        let mut x = vec![0x9e37_79b9u32; n];
+        x[n - 1] = 0;
+        let (mut t, mut wide, mut a, mut b) = (vec![0; n + 2], vec![0; 2 * n + 1], vec![0; n], vec![0; n]);
+        for v in [vec![0u32; n], md.one.clone(), m_minus_1, x] {
+            let mut v = v;
+            for _ in 0..50 {
+                md.mul_to(&v, &v, &mut t, &mut a);
+                md.sqr_to(&v, &mut wide, &mut b);
+                assert_eq!(a, b);
+                v = a.clone();
             }
         }
     }
