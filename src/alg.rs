@@ -214,7 +214,15 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
         }
         (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => {
             use rsa::traits::PublicKeyParts;
-            sig.len() == k.size() && verify_with(rsa(alg), k, msg, sig)
+            if sig.len() != k.size() {
+                return false;
+            }
+            match alg {
+                Alg::Rs256 => verify_with(Pkcs1(Hash::Sha256), &k.fast, msg, sig),
+                Alg::Rs384 => verify_with(Pkcs1(Hash::Sha384), &k.fast, msg, sig),
+                Alg::Rs512 => verify_with(Pkcs1(Hash::Sha512), &k.fast, msg, sig),
+                _ => verify_with(rsa(alg), &k.key, msg, sig),
+            }
         }
         (Alg::Es256, VerifyingKey::P256(k)) => verify_with(Es256, k, msg, sig),
         (Alg::EdDsa, VerifyingKey::Ed25519(k)) => verify_with(Ed25519, k, msg, sig),

@@ -63,12 +63,34 @@ pub enum SigningKey {
     Ed25519(ed25519_dalek::SigningKey),
 }
 
+/// An RSA public key with its RS* verifier prepared once. Derefs to the rsa crate's key.
+#[derive(Debug, Clone)]
+pub struct RsaPublic {
+    /// The key, for PS* verification and the JWK.
+    pub key: RsaPublicKey,
+    pub(crate) fast: crate::rsa_signer::RsaVerifier,
+}
+
+impl RsaPublic {
+    fn new(key: RsaPublicKey) -> RsaPublic {
+        let fast = crate::rsa_signer::RsaVerifier::new(&key);
+        RsaPublic { key, fast }
+    }
+}
+
+impl core::ops::Deref for RsaPublic {
+    type Target = RsaPublicKey;
+    fn deref(&self) -> &RsaPublicKey {
+        &self.key
+    }
+}
+
 /// A key that can verify.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
 pub enum VerifyingKey {
     Hmac(Secret),
-    Rsa(Box<RsaPublicKey>),
+    Rsa(Box<RsaPublic>),
     P256(p256::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
 }
@@ -88,7 +110,7 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
-            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.key.to_public_key())),
+            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(RsaPublic::new(k.key.to_public_key()))),
             Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
             Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
         }
@@ -329,7 +351,10 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
         ));
     }
     let key = match kty {
-        "RSA" => VerifyingKey::Rsa(Box::new(rsa_public(&required(jwk, "n", "RSA")?, &required(jwk, "e", "RSA")?)?)),
+        "RSA" => VerifyingKey::Rsa(Box::new(RsaPublic::new(rsa_public(
+            &required(jwk, "n", "RSA")?,
+            &required(jwk, "e", "RSA")?,
+        )?))),
         "EC" => VerifyingKey::P256(ec_public(jwk)?),
         "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
@@ -419,7 +444,7 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
         "PUBLIC KEY" => {
             if let Ok(k) = RsaPublicKey::from_public_key_pem(pem) {
                 check_rsa_bits(k.n().bits())?;
-                Ok(VerifyingKey::Rsa(Box::new(k)))
+                Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
             } else if let Ok(k) = p256::PublicKey::from_public_key_pem(pem) {
                 Ok(VerifyingKey::P256(k.into()))
             } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
@@ -436,7 +461,7 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
         "RSA PUBLIC KEY" => {
             let k = RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| garbled())?;
             check_rsa_bits(k.n().bits())?;
-            Ok(VerifyingKey::Rsa(Box::new(k)))
+            Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
         }
         "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Err(invalid(
             "this PEM is a private key; verification takes the public key (\"-----BEGIN PUBLIC KEY-----\")",

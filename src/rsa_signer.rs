@@ -1,5 +1,5 @@
-//! RSASSA-PKCS1-v1_5 signing (RS256/RS384/RS512) in constant time, for jwt-compact's
-//! `Algorithm` trait. The `rsa` crate's private-key operation runs on variable-time big
+//! RSASSA-PKCS1-v1_5 (RS256/RS384/RS512) for jwt-compact's `Algorithm` trait: signing in
+//! constant time, and verification on the same Montgomery arithmetic (public values only). The `rsa` crate's private-key operation runs on variable-time big
 //! integers (RUSTSEC-2023-0071, "Marvin"); this one does not branch on, or index memory by,
 //! any secret: Montgomery multiplication over 32-bit limbs (wasm multiplies 32×32→64 natively),
 //! the Chinese remainder theorem, a fixed 5-bit window whose table entry is picked by a masked
@@ -91,6 +91,21 @@ impl Modulus {
             double(&mut x);
         }
         let r2 = x;
+        let mut md = Modulus { m, m0inv: inv.wrapping_neg(), one, r2: r2.clone(), r3: vec![] };
+        md.r3 = md.mul(&r2, &r2);
+        md
+    }
+
+    /// For a public modulus (n): the constants by variable-time big-integer arithmetic,
+    /// which is fine for public values and much faster than doubling.
+    fn public(n: &BigUint, len: usize) -> Modulus {
+        let m = limbs(n, len).to_vec();
+        let mut inv = 1u32;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(inv)));
+        }
+        let one = limbs(&((BigUint::from(1u8) << (32 * len)) % n), len).to_vec();
+        let r2 = limbs(&((BigUint::from(1u8) << (64 * len)) % n), len).to_vec();
         let mut md = Modulus { m, m0inv: inv.wrapping_neg(), one, r2: r2.clone(), r3: vec![] };
         md.r3 = md.mul(&r2, &r2);
         md
@@ -310,12 +325,11 @@ fn to_be(x: &[u32], len: usize) -> Vec<u8> {
 pub struct RsaSigner {
     p: Modulus,
     q: Modulus,
-    n: Modulus,
+    public: RsaVerifier,
     dp: Zeroizing<Limbs>,
     dq: Zeroizing<Limbs>,
     qinv: Zeroizing<Limbs>,
     q_limbs: Zeroizing<Limbs>,
-    e: Limbs,
     /// Modulus size in bytes (the signature length).
     size: usize,
 }
@@ -345,19 +359,17 @@ impl RsaSigner {
         // Both primes padded to one limb count L, so c < n < p·2^(32L) for the reduction.
         let l = (p.bits().max(q.bits())).div_ceil(32);
         let size = key.size();
-        let nl = size.div_ceil(4);
-        if nl > 2 * l || l < 2 {
+        if size.div_ceil(4) > 2 * l || l < 2 {
             return None;
         }
         Some(RsaSigner {
             p: Modulus::new(limbs(p, l).to_vec()),
             q: Modulus::new(limbs(q, l).to_vec()),
-            n: Modulus::new(limbs_from_be(&key.n().to_bytes_be(), nl)),
+            public: RsaVerifier::new(&key.to_public_key()),
             dp: limbs(dp, l),
             dq: limbs(dq, l),
             qinv: limbs(&qinv, l),
             q_limbs: limbs(q, l),
-            e: limbs_from_be(&key.e().to_bytes_be(), 2),
             size,
         })
     }
@@ -402,22 +414,63 @@ impl RsaSigner {
             s[i] = t as u32;
             c = t >> 32;
         }
-        let nl = self.n.len();
-        let sig = to_be(&s[..nl], self.size);
+        let sig = to_be(&s[..self.public.n.len()], self.size);
         // Fault check: s^e mod n must give back em before s leaves this function.
-        let sm = self.n.to_mont_wide(&limbs_from_be(&sig, 2 * nl));
-        let back = self.n.leave_mont(&self.n.pow_public(&sm, &self.e));
-        (to_be(&back, self.size) == em).then_some(sig)
+        (self.public.recover(&sig).as_deref() == Some(em)).then_some(sig)
+    }
+}
+
+/// An RSA public key prepared once (Montgomery constants for n) for RS* verification.
+#[derive(Clone)]
+pub struct RsaVerifier {
+    n: Modulus,
+    e: Limbs,
+    size: usize,
+}
+
+impl core::fmt::Debug for RsaVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "RsaVerifier({} bits)", 8 * self.size)
+    }
+}
+
+impl RsaVerifier {
+    /// Prepares a public key (the rsa crate has checked n and e).
+    pub fn new(key: &RsaPublicKey) -> RsaVerifier {
+        let size = key.size();
+        RsaVerifier { n: Modulus::public(key.n(), size.div_ceil(4)), e: limbs(key.e(), 2).to_vec(), size }
+    }
+
+    /// s^e mod n as `size` bytes, for a signature s < n of exactly `size` bytes.
+    fn recover(&self, sig: &[u8]) -> Option<Vec<u8>> {
+        if sig.len() != self.size {
+            return None;
+        }
+        let nl = self.n.len();
+        let s = limbs_from_be(sig, nl);
+        let mut tmp = vec![0u32; nl];
+        if sub_into(&mut tmp, &s, &self.n.m) == 0 {
+            return None; // s ≥ n
+        }
+        let sm = self.n.mul(&s, &self.n.r2);
+        Some(to_be(&self.n.leave_mont(&self.n.pow_public(&sm, &self.e)), self.size))
     }
 }
 
 impl Modulus {
-    /// base^exp in Montgomery form by square-and-multiply: for public exponents only.
+    /// base^exp in Montgomery form by square-and-multiply from the top set bit: for public
+    /// exponents only (e = 65537 takes 16 squarings and 1 multiplication).
     fn pow_public(&self, base_m: &[u32], exp: &[u32]) -> Limbs {
+        let n = self.len();
+        let (mut wide, mut next) = (vec![0u32; 2 * n + 1], vec![0u32; n]);
         let mut acc = self.one.clone();
-        for bit in (0..32 * exp.len()).rev() {
-            acc = self.mul(&acc, &acc);
-            if (exp[bit / 32] >> (bit % 32)) & 1 == 1 {
+        let bit = |i: usize| (exp[i / 32] >> (i % 32)) & 1 == 1;
+        let Some(top) = (0..32 * exp.len()).rev().find(|&i| bit(i)) else { return acc };
+        acc.copy_from_slice(base_m);
+        for i in (0..top).rev() {
+            self.sqr_to(&acc, &mut wide, &mut next);
+            core::mem::swap(&mut acc, &mut next);
+            if bit(i) {
                 acc = self.mul(&acc, base_m);
             }
         }
@@ -474,8 +527,8 @@ pub enum Hash {
     Sha512,
 }
 
-/// RS256/RS384/RS512 for jwt-compact, signing with [`RsaSigner`] and verifying with the
-/// `rsa` crate's public key.
+/// RS256/RS384/RS512 for jwt-compact, signing with [`RsaSigner`] and verifying with
+/// [`RsaVerifier`].
 #[derive(Debug, Clone, Copy)]
 pub struct Pkcs1(pub Hash);
 
@@ -494,7 +547,7 @@ impl AlgorithmSignature for Signature {
 
 impl Algorithm for Pkcs1 {
     type SigningKey = RsaSigner;
-    type VerifyingKey = RsaPublicKey;
+    type VerifyingKey = RsaVerifier;
     type Signature = Signature;
 
     fn name(&self) -> Cow<'static, str> {
@@ -509,18 +562,12 @@ impl Algorithm for Pkcs1 {
         Signature(encode(self.0, message, key.size).and_then(|em| key.sign_em(&em)).unwrap_or_default())
     }
 
-    fn verify_signature(&self, sig: &Signature, key: &RsaPublicKey, message: &[u8]) -> bool {
-        let scheme = match self.0 {
-            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
-            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
-            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
-        };
-        let digest = match self.0 {
-            Hash::Sha256 => Sha256::digest(message).to_vec(),
-            Hash::Sha384 => Sha384::digest(message).to_vec(),
-            Hash::Sha512 => Sha512::digest(message).to_vec(),
-        };
-        key.verify(scheme, &digest, &sig.0).is_ok()
+    fn verify_signature(&self, sig: &Signature, key: &RsaVerifier, message: &[u8]) -> bool {
+        // Public values only: a plain comparison is fine.
+        match (key.recover(&sig.0), encode(self.0, message, key.size)) {
+            (Some(m), Some(em)) => m == em,
+            _ => false,
+        }
     }
 }
 
@@ -552,7 +599,11 @@ mod tests {
                     let ours = Pkcs1(hash).sign(&signer, msg).0;
                     let theirs = scheme.sign(None::<&mut rand_core::OsRng>, &key, &digest).unwrap();
                     assert_eq!(ours, theirs, "{which}, message {i}, {hash:?}");
-                    assert!(Pkcs1(hash).verify_signature(&Signature(ours), &key.to_public_key(), msg));
+                    let v = RsaVerifier::new(&key.to_public_key());
+                    let mut bad = ours.clone();
+                    assert!(Pkcs1(hash).verify_signature(&Signature(ours), &v, msg));
+                    bad[i] ^= 1;
+                    assert!(!Pkcs1(hash).verify_signature(&Signature(bad), &v, msg));
                 }
             }
         }
