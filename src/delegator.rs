@@ -129,7 +129,7 @@ impl Delegator {
                 ),
             ));
         }
-        if formats::lookup(req.api_type).is_err() {
+        if formats::lookup(req.api_type).is_none() {
             return Err(DelegationError::new(
                 OAuthCode::InvalidTarget,
                 format!("api_type {} is not available in this version of edge-delegation yet", quote(req.api_type)),

@@ -49,22 +49,18 @@ fn cmov(dst: &mut [u32], src: &[u32], choose: u32) {
     }
 }
 
-/// `dst = if choose_b { b } else { a }` without a branch on `choose_b`.
-fn select(dst: &mut [u32], a: &[u32], b: &[u32], choose_b: u32) {
-    let mask = 0u32.wrapping_sub(choose_b & 1);
-    for i in 0..dst.len() {
-        dst[i] = (a[i] & !mask) | (b[i] & mask);
+/// −m⁻¹ mod 2³² for odd m₀: Newton's iteration, five steps double 1 correct bit to 32.
+fn neg_inverse(m0: u32) -> u32 {
+    let mut inv = 1u32;
+    for _ in 0..5 {
+        inv = inv.wrapping_mul(2u32.wrapping_sub(m0.wrapping_mul(inv)));
     }
+    inv.wrapping_neg()
 }
 
 impl Modulus {
     /// `m` odd, at least two limbs. Setup is constant-time too (the primes are secret).
     fn new(m: Limbs) -> Modulus {
-        // Newton's iteration for m⁻¹ mod 2³² (five steps double 1 correct bit to 32).
-        let mut inv = 1u32;
-        for _ in 0..5 {
-            inv = inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(inv)));
-        }
         let n = m.len();
         // 2^k mod m by doubling with a masked subtraction, for k up to 64·n.
         let mut x = vec![0u32; n];
@@ -81,7 +77,8 @@ impl Modulus {
             let borrow = sub_into(&mut tmp, &doubled, &m);
             // Subtract when the doubling overflowed or the result is still ≥ m.
             let keep = borrow & !carry & 1;
-            select(x, &tmp, &doubled, keep);
+            x.copy_from_slice(&tmp);
+            cmov(x, &doubled, keep);
         };
         for _ in 0..32 * n {
             double(&mut x);
@@ -91,23 +88,22 @@ impl Modulus {
             double(&mut x);
         }
         let r2 = x;
-        let mut md = Modulus { m, m0inv: inv.wrapping_neg(), one, r2: r2.clone(), r3: vec![] };
-        md.r3 = md.mul(&r2, &r2);
-        md
+        Modulus::with(m, one, r2)
     }
 
     /// For a public modulus (n): the constants by variable-time big-integer arithmetic,
     /// which is fine for public values and much faster than doubling.
     fn public(n: &BigUint, len: usize) -> Modulus {
         let m = limbs(n, len).to_vec();
-        let mut inv = 1u32;
-        for _ in 0..5 {
-            inv = inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(inv)));
-        }
         let one = limbs(&((BigUint::from(1u8) << (32 * len)) % n), len).to_vec();
         let r2 = limbs(&((BigUint::from(1u8) << (64 * len)) % n), len).to_vec();
-        let mut md = Modulus { m, m0inv: inv.wrapping_neg(), one, r2: r2.clone(), r3: vec![] };
-        md.r3 = md.mul(&r2, &r2);
+        Modulus::with(m, one, r2)
+    }
+
+    /// The remaining constants: −m⁻¹ mod 2³² and R³ = R²·R²·R⁻¹.
+    fn with(m: Limbs, one: Limbs, r2: Limbs) -> Modulus {
+        let mut md = Modulus { m0inv: neg_inverse(m[0]), m, one, r2, r3: vec![] };
+        md.r3 = md.mul(&md.r2, &md.r2);
         md
     }
 
@@ -212,12 +208,6 @@ impl Modulus {
         cmov(out, x, borrow & hi_zero);
     }
 
-    fn reduce_once(&self, x: &[u32], hi: u32) -> Limbs {
-        let mut out = vec![0u32; self.len()];
-        self.reduce_to(x, hi, &mut out);
-        out
-    }
-
     /// Montgomery reduction of a double-length `t < m·R`: t·R⁻¹ mod m.
     fn redc_wide(&self, t: &[u32]) -> Limbs {
         let n = self.len();
@@ -238,7 +228,9 @@ impl Modulus {
                 c = s >> 32;
             }
         }
-        self.reduce_once(&t[n..2 * n], t[2 * n])
+        let mut out = vec![0u32; n];
+        self.reduce_to(&t[n..2 * n], t[2 * n], &mut out);
+        out
     }
 
     /// x (any value < m·R, as up to 2n limbs) in Montgomery form: x·R mod m.
@@ -296,12 +288,7 @@ impl Modulus {
 }
 
 fn limbs(b: &BigUint, len: usize) -> Zeroizing<Limbs> {
-    let bytes = Zeroizing::new(b.to_bytes_le());
-    let mut out = Zeroizing::new(vec![0u32; len]);
-    for (i, byte) in bytes.iter().enumerate() {
-        out[i / 4] |= (*byte as u32) << (8 * (i % 4));
-    }
-    out
+    Zeroizing::new(limbs_from_be(&Zeroizing::new(b.to_bytes_be()), len))
 }
 
 fn limbs_from_be(bytes: &[u8], len: usize) -> Limbs {

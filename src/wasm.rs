@@ -157,6 +157,14 @@ fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Res
     Ok(out)
 }
 
+/// The request parameters (JSON text) and the clock of a delegation call.
+fn request_args(params: &str, now: f64) -> Result<(Value, i64), JsValue> {
+    let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
+    let params = json(params, "the request parameters").map_err(bad)?;
+    let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+    Ok((params, now))
+}
+
 #[wasm_bindgen]
 impl WasmDelegator {
     /// Parses a tenant (JSON text) once; throws a config error.
@@ -168,9 +176,7 @@ impl WasmDelegator {
 
     /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
     pub fn delegate(&self, params: &str, now: f64) -> Result<JsValue, JsValue> {
-        let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
-        let params = json(params, "the request parameters").map_err(bad)?;
-        let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+        let (params, now) = request_args(params, now)?;
         let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
         Ok(to_js(&out))
     }
@@ -178,9 +184,7 @@ impl WasmDelegator {
     /// Checks a request for a policy hook: returns `{id, context}`; then `finish(id, …)` or
     /// `release(id)`.
     pub fn authorize(&mut self, params: &str, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
-        let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
-        let params = json(params, "the request parameters").map_err(bad)?;
-        let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+        let (params, now) = request_args(params, now)?;
         let req = crate::request::DelegationRequest::from_params(&params).map_err(delegation_err)?;
         let auth = self.inner.authorize(req, now).map_err(delegation_err)?;
         if self.pending.len() >= MAX_PENDING {
@@ -389,15 +393,10 @@ impl WasmHandler {
             Ok(d) => d,
             Err(e) => return response_js(&self.inner.refuse(&pending, &e)),
         };
-        if !entropy_available() {
-            return response_js(&self.inner.internal_error(NO_ENTROPY));
+        match with_rng(|rng| Ok(self.inner.finish(&pending, count, reset, &decision, now, rng))) {
+            Ok(r) => response_js(&r),
+            Err(e) => response_js(&self.inner.internal_error(&e.description)),
         }
-        let mut rng = WebRng { failed: false };
-        let r = self.inner.finish(&pending, count, reset, &decision, now, &mut rng);
-        if rng.failed {
-            return response_js(&self.inner.internal_error("crypto.getRandomValues failed"));
-        }
-        response_js(&r)
     }
 
     /// Drops request `id` (its rate-limit store failed) and returns the 500 to send.

@@ -109,14 +109,10 @@ const FORMATS: &[(&str, Option<Prepare>)] = &[
     ("aws", None),
 ];
 
-/// The constructor for a (normalized) `api_type`: `Err(())` when the add-on is known but not
-/// available in this version, `Ok(None)` when the name is not an add-on at all.
-pub(crate) fn lookup(api_type: &str) -> Result<Option<Prepare>, ()> {
-    match FORMATS.iter().find(|(name, _)| *name == api_type) {
-        Some((_, Some(p))) => Ok(Some(*p)),
-        Some((_, None)) => Err(()),
-        None => Ok(None),
-    }
+/// The constructor for a (normalized) `api_type`; `None` for a known add-on this version does
+/// not mint yet (`request::API_TYPES` decides which names are known at all).
+pub(crate) fn lookup(api_type: &str) -> Option<Prepare> {
+    FORMATS.iter().find(|(name, _)| *name == api_type).and_then(|(_, p)| *p)
 }
 
 /// Builds the format of `api_type` from `settings`; errors carry paths relative to the add-on.
@@ -126,10 +122,10 @@ pub(crate) fn prepare(
     settings: &Map<String, Value>,
     has_rsa_key: bool,
 ) -> Result<Addon, ConfigError> {
-    match lookup(api_type) {
-        Ok(Some(p)) => Ok(Addon { api_type, format: p(&Settings { api_type, map: settings, has_rsa_key })? }),
-        _ => Err(ConfigError::new("", format!("api_type {} is not available in this version", quote(api_type)))),
-    }
+    let p = lookup(api_type).ok_or_else(|| {
+        ConfigError::new("", format!("api_type {} is not available in this version", quote(api_type)))
+    })?;
+    Ok(Addon { api_type, format: p(&Settings { api_type, map: settings, has_rsa_key })? })
 }
 
 /// A prepared format of one client. Debug shows only the name: formats hold keys.

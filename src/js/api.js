@@ -131,10 +131,11 @@ function createApi(raw) {
     return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
   }
 
-  // The core's error for a hook that threw, with the exception kept as `cause` (never sent).
-  function policyFailure(call, cause) {
+  // `finishThrown()` asks the core for its error for a hook that threw; the exception is kept
+  // as the error's `cause` (never sent).
+  function policyFailure(finishThrown, cause) {
     try {
-      call();
+      finishThrown();
     } catch (e) {
       if (e instanceof DelegationError) Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true });
       throw e;

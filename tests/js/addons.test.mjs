@@ -5,18 +5,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { jwtVerify, decodeProtectedHeader, createLocalJWKSet, importJWK } from 'jose';
 import { BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, BlobSASPermissions, ContainerSASPermissions } from '@azure/storage-blob';
 import { createSasTokenProvider } from '@azure/core-amqp';
 import { initializeApp, cert, deleteApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { Delegator, Verifier, decode, createHandler, DelegationError, ConfigError } from 'edge-delegation';
-import { tenant as baseTenant, keys, NOW, params, joseIdToken } from './helpers.mjs';
+import { addons, tenantWithAddons, keys, NOW, params, joseIdToken } from './helpers.mjs';
 import { startAzurite, ACCOUNT, ACCOUNT_KEY } from './azurite.mjs';
 
-const addons = JSON.parse(readFileSync(new URL('../fixtures/addons.json', import.meta.url), 'utf8'));
-const tenant = { ...baseTenant, clients: [...baseTenant.clients, ...addons.clients] };
+const tenant = tenantWithAddons;
 const settings = (id, api) => addons.clients.find((c) => c.client_id === id).addons[api];
 /** The tenant with `addons.<api>` of client `id` replaced by `s`. */
 function withSettings(id, api, s) {

@@ -5,6 +5,9 @@ import { SignJWT, importJWK } from 'jose';
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 export const tenant = fixture('tenant.json');
+/** The add-on targets of tests/fixtures/addons.json, and the tenant with them added. */
+export const addons = fixture('addons.json');
+export const tenantWithAddons = { ...tenant, clients: [...tenant.clients, ...addons.clients] };
 export const keys = fixture('keys.json');
 export const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const NOW = 1_800_000_000;

@@ -3,12 +3,10 @@
 // working call afterwards is the proof that none happened (and the error is typed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { Delegator, Verifier, verify, sign, decode, createHandler, DelegationError, VerifyError, ConfigError } from 'edge-delegation';
-import { tenant as base, keys, NOW, params, joseIdToken } from './helpers.mjs';
+import { tenant as base, tenantWithAddons, keys, NOW, params, joseIdToken } from './helpers.mjs';
 
-const addons = JSON.parse(readFileSync(new URL('../fixtures/addons.json', import.meta.url), 'utf8'));
-const tenant = { ...base, clients: [...base.clients, ...addons.clients] };
+const tenant = tenantWithAddons;
 const d = new Delegator(tenant);
 const idt = await joseIdToken('spa');
 const SECRET = 'robustness-secret-of-at-least-32-bytes';
