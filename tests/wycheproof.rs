@@ -24,6 +24,8 @@ struct Tally {
     via_jws: usize,
     /// HMAC only: cases outside JWS policy (key < 256 bits or truncated tag), all refused.
     refused_by_policy: usize,
+    /// ... of which the vector calls the bare HMAC valid: where our verdict differs, by policy.
+    refused_by_policy_but_valid: usize,
 }
 
 /// The JWS route, when `msg` is a signing input whose header names `alg`.
@@ -82,6 +84,7 @@ fn hmac_sha256() {
                 assert!(!ours, "hmac tc {}: a short key or truncated tag was accepted", c.tc_id);
                 t.cases += 1;
                 t.refused_by_policy += 1;
+                t.refused_by_policy_but_valid += usize::from(matches!(c.result, TestResult::Valid));
                 continue;
             }
             check(&mut t, "hmac_sha256", c.tc_id, &c.result, ours);
