@@ -33,6 +33,10 @@ pub struct TenantKey {
     pub key: SigningKey,
     /// The public half, as published in the JWKS.
     pub public: VerifyingKey,
+    /// The JWK's `x5c`: base64 DER certificates, the first holding this key (checked). SAML
+    /// signatures name the first in `KeyInfo`; the JWKS publishes the chain.
+    pub x5c: Option<String>,
+    x5c_chain: Vec<String>,
 }
 
 /// A client (application), in Auth0 Management API terms.
@@ -206,6 +210,9 @@ impl Tenant {
                 jwk.insert("kid".into(), k.kid.clone().into());
                 jwk.insert("use".into(), "sig".into());
                 jwk.insert("alg".into(), k.alg.name().into());
+                if !k.x5c_chain.is_empty() {
+                    jwk.insert("x5c".into(), k.x5c_chain.clone().into());
+                }
                 Some(Value::Object(jwk))
             })
             .collect();
@@ -242,7 +249,29 @@ fn tenant_key(v: &Value, i: usize) -> Result<TenantKey, ConfigError> {
         return Err(err(format!("{path}.alg"), format!("{}: tenant keys sign RS256, ES256 or EdDSA", alg.name())));
     }
     let public = key.verifying_key();
-    Ok(TenantKey { kid, alg, key, public })
+    let x5c_chain = certificates(jwk, &path, &public)?;
+    Ok(TenantKey { kid, alg, key, public, x5c: x5c_chain.first().cloned(), x5c_chain })
+}
+
+/// `x5c`: standard base64 DER certificates; the first must certify the key itself, or every
+/// SAML verifier given that certificate would refuse our signatures.
+fn certificates(jwk: &Map<String, Value>, path: &str, public: &VerifyingKey) -> Result<Vec<String>, ConfigError> {
+    use base64ct::{Base64, Encoding};
+    let certs = str_list(jwk, "x5c", path)?;
+    for (i, c) in certs.iter().enumerate() {
+        let at = format!("{path}.x5c[{i}]");
+        let der = Base64::decode_vec(c).map_err(|_| {
+            err(&at, "is not standard base64 (x5c holds DER certificates in base64, not PEM and not base64url)")
+        })?;
+        let key = keys::certificate_key(&der).map_err(|e| err(&at, e.message))?;
+        if i == 0 && key.public_jwk() != public.public_jwk() {
+            return Err(err(
+                at,
+                "certifies a different key than this JWK: x5c[0] must be the certificate of this signing key",
+            ));
+        }
+    }
+    Ok(certs)
 }
 
 fn client(v: &Value, i: usize, issuer: &str, tenant_keys: &[TenantKey]) -> Result<Client, ConfigError> {
@@ -363,9 +392,7 @@ fn client(v: &Value, i: usize, issuer: &str, tenant_keys: &[TenantKey]) -> Resul
     for (name, settings) in &addons {
         // Auth0 has add-ons that are not delegation formats (samlp, wsfed, …): exported
         // clients carry them, so they are kept but not read.
-        let known = API_TYPES.iter().copied().find(|a| a == name && !matches!(*a, "app" | "auth0"));
-        // Add-ons of a later version (sap_api, aws) are not read yet either.
-        let Some(api_type) = known.filter(|a| formats::lookup(a).is_some()) else {
+        let Some(api_type) = API_TYPES.iter().copied().find(|a| a == name && !matches!(*a, "app" | "auth0")) else {
             continue;
         };
         let at = format!("{path}.addons.{name}");

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::delegator::{Authorized, Delegator};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
+use crate::formats;
 use crate::json::{kind, parse_strict, TOKEN_DEPTH};
 use crate::policy::Decision;
 use crate::request::DelegationRequest;
@@ -34,17 +35,25 @@ pub struct HandlerOptions {
     pub rate_limit: u32,
     /// The window in seconds.
     pub rate_window: i64,
+    /// The STS endpoint for `aws` (default the global `https://sts.amazonaws.com/`).
+    pub sts_endpoint: Option<String>,
 }
 
 impl Default for HandlerOptions {
     fn default() -> Self {
         // Auth0's limit for /delegation: 10 requests a minute per user id per IP.
-        HandlerOptions { cors_origins: vec![], trusted_ip_header: None, rate_limit: 10, rate_window: 60 }
+        HandlerOptions {
+            cors_origins: vec![],
+            trusted_ip_header: None,
+            rate_limit: 10,
+            rate_window: 60,
+            sts_endpoint: None,
+        }
     }
 }
 
 impl HandlerOptions {
-    /// Reads `{corsOrigins?, trustedIpHeader?, rateLimit?: {limit, windowSeconds} | false}`.
+    /// Reads `{corsOrigins?, trustedIpHeader?, rateLimit?: {limit, windowSeconds} | false, stsEndpoint?}`.
     pub fn from_json(v: &Value) -> Result<Self, ConfigError> {
         let err = |path: &str, m: String| ConfigError::new(path, m);
         let mut o = HandlerOptions::default();
@@ -77,6 +86,18 @@ impl HandlerOptions {
                     }
                     o.trusted_ip_header = Some(h);
                 }
+                ("stsEndpoint", Value::String(u)) => {
+                    if !formats::is_endpoint(u) {
+                        return Err(err(
+                            "stsEndpoint",
+                            format!(
+                                "must be an https:// URL (e.g. https://sts.eu-west-1.amazonaws.com/), found {}",
+                                quote(u)
+                            ),
+                        ));
+                    }
+                    o.sts_endpoint = Some(u.clone());
+                }
                 ("rateLimit", Value::Bool(false)) => o.rate_limit = 0,
                 ("rateLimit", Value::Object(r)) => {
                     for (k, v) in r {
@@ -95,13 +116,13 @@ impl HandlerOptions {
                         }
                     }
                 }
-                ("corsOrigins" | "trustedIpHeader" | "rateLimit", other) => {
+                ("corsOrigins" | "trustedIpHeader" | "rateLimit" | "stsEndpoint", other) => {
                     return Err(err(name, format!("has the wrong type ({})", kind(other))))
                 }
                 (other, _) => {
                     return Err(err(
                         other,
-                        "unknown handler option; known: corsOrigins, trustedIpHeader, rateLimit".into(),
+                        "unknown handler option; known: corsOrigins, trustedIpHeader, rateLimit, stsEndpoint".into(),
                     ))
                 }
             }
@@ -133,6 +154,24 @@ pub struct Response {
     /// Header (name, value) pairs.
     pub headers: Vec<(String, String)>,
     /// The body.
+    pub body: String,
+    /// Set when the host must first send this request (a provider's token exchange) and pass
+    /// the answer to [`Handler::answer`]; `status` and `body` are then placeholders.
+    pub outbound: Option<Box<Outbound>>,
+}
+
+/// A request to a provider that the handler needs sent (`sap_api`, `aws`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outbound {
+    /// The add-on whose answer this is (for [`Handler::answer`]).
+    pub api_type: &'static str,
+    /// Where and how to send it.
+    pub url: String,
+    /// `POST`.
+    pub method: String,
+    /// Header (name, value) pairs.
+    pub headers: Vec<(String, String)>,
+    /// The form body.
     pub body: String,
 }
 
@@ -177,7 +216,7 @@ fn json_response(status: u16, body: &Value, extra: Vec<(String, String)>) -> Res
         ("pragma".to_owned(), "no-cache".to_owned()),
     ];
     headers.extend(extra);
-    Response { status, headers, body: body.to_string() }
+    Response { status, headers, body: body.to_string(), outbound: None }
 }
 
 fn error(status: u16, code: &str, description: impl Into<String>, extra: Vec<(String, String)>) -> Response {
@@ -261,7 +300,7 @@ impl Handler {
                     h.push(("access-control-allow-methods".into(), allow.into()));
                     h.push(("access-control-allow-headers".into(), "content-type, authorization".into()));
                     h.push(("access-control-max-age".into(), "600".into()));
-                    Ok(Step::Done(Response { status: 204, headers: h, body: String::new() }))
+                    Ok(Step::Done(Response { status: 204, headers: h, body: String::new(), outbound: None }))
                 }
                 _ => Err(error(403, "access_denied", "this origin may not call the endpoint (corsOrigins)", vec![])),
             };
@@ -289,7 +328,7 @@ impl Handler {
             h.push(("cache-control".into(), "public, max-age=300".into()));
             h.extend(cors);
             let body = if req.method == "HEAD" { String::new() } else { self.delegator.public_jwks().to_string() };
-            return Ok(Step::Done(Response { status: 200, headers: h, body }));
+            return Ok(Step::Done(Response { status: 200, headers: h, body, outbound: None }));
         }
         let params = parse_body(req).map_err(|(status, m)| error(status, "invalid_request", m, cors.clone()))?;
         let exchange = req.path == TOKEN;
@@ -355,8 +394,42 @@ impl Handler {
             Err(r) => return r,
         };
         match self.delegator.mint_with(&pending.auth, decision, now, rng) {
-            Ok(body) => json_response(200, &Value::Object(body), headers),
+            Ok(body) => match self.outbound(pending.auth.api_type(), &body) {
+                Some(outbound) => Response { status: 200, headers, body: String::new(), outbound: Some(outbound) },
+                None => json_response(200, &Value::Object(body), headers),
+            },
             Err(e) => json_response(status(&e, pending.exchange), &e.to_json(), headers),
+        }
+    }
+
+    /// The provider request of a format the handler exchanges itself (from its `token_request`).
+    fn outbound(&self, api_type: &'static str, body: &Map<String, Value>) -> Option<Box<Outbound>> {
+        formats::exchange(api_type)?;
+        let req = body.get("token_request")?;
+        let text = |name: &str| req.get(name).and_then(Value::as_str).map(str::to_owned);
+        let mut url = text("url")?;
+        if let (Some(sts), true) = (&self.options.sts_endpoint, url == formats::STS_ENDPOINT) {
+            url.clone_from(sts);
+        }
+        let headers = req
+            .get("headers")
+            .and_then(Value::as_object)?
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            .collect();
+        Some(Box::new(Outbound { api_type, url, method: text("method")?, headers, body: text("body")? }))
+    }
+
+    /// The response to a request whose [`Outbound`] the host sent: the provider's answer
+    /// (`status` 0 when it could not be reached) read by the add-on. `headers` are the ones
+    /// [`Handler::finish`] returned with the outbound request (CORS, rate limit).
+    pub fn answer(&self, api_type: &str, headers: Vec<(String, String)>, status: u16, body: &str) -> Response {
+        let Some(read) = formats::exchange(api_type) else {
+            return self.internal_error("the host passed an answer for an add-on that has no token exchange");
+        };
+        match read(status, body) {
+            Ok(v) => json_response(200, &v, headers),
+            Err((code, e)) => json_response(code, &e.to_json(), headers),
         }
     }
 

@@ -539,3 +539,56 @@ pub fn signing_value(v: &Value) -> Result<(SigningKey, Option<String>, Option<Al
         other => Err(invalid(format!("a key must be a PEM string or a JWK object, found {}", kind(other)))),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// X.509 certificates (JWK `x5c`): only the subject public key is read, to check that the
+// certificate a SAML signature names is the key's own.
+
+/// One DER element: (tag, contents, rest). Single-byte tags, definite lengths only.
+fn der_next(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, b) = b.split_first()?;
+    let (&first, b) = b.split_first()?;
+    let (len, b) = if first < 0x80 {
+        (usize::from(first), b)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || b.len() < n {
+            return None;
+        }
+        (b[..n].iter().fold(0usize, |acc, x| (acc << 8) | usize::from(*x)), &b[n..])
+    };
+    (b.len() >= len).then(|| (tag, &b[..len], &b[len..]))
+}
+
+/// The public key of a DER X.509 certificate (its `subjectPublicKeyInfo`).
+pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, VerifyError> {
+    use rsa::pkcs8::DecodePublicKey;
+    let bad = || invalid("the certificate is not DER X.509 (x5c holds standard base64 of DER certificates)");
+    let (tag, cert, _) = der_next(der).ok_or_else(bad)?;
+    let (tbs_tag, mut tbs, _) = der_next(cert).filter(|_| tag == 0x30).ok_or_else(bad)?;
+    if tbs_tag != 0x30 {
+        return Err(bad());
+    }
+    // version [0] (optional), serialNumber, signature, issuer, validity, subject, then the key.
+    if tbs.first() == Some(&0xa0) {
+        tbs = der_next(tbs).ok_or_else(bad)?.2;
+    }
+    for _ in 0..5 {
+        tbs = der_next(tbs).ok_or_else(bad)?.2;
+    }
+    let (spki_tag, _, after) = der_next(tbs).ok_or_else(bad)?;
+    if spki_tag != 0x30 {
+        return Err(bad());
+    }
+    // The whole SubjectPublicKeyInfo element, header included.
+    let spki = &tbs[..tbs.len() - after.len()];
+    if let Ok(k) = RsaPublicKey::from_public_key_der(spki) {
+        Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
+    } else if let Ok(k) = p256::PublicKey::from_public_key_der(spki) {
+        Ok(VerifyingKey::P256(k.into()))
+    } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(spki) {
+        Ok(VerifyingKey::Ed25519(k))
+    } else {
+        Err(VerifyError::new(VerifyCode::NotSupported, "the certificate's key is not RSA, EC P-256 or Ed25519"))
+    }
+}

@@ -19,8 +19,10 @@ pub mod keys;
 pub mod policy;
 pub mod request;
 pub mod rsa_signer;
+mod saml;
 pub mod sign;
 pub mod verify;
+mod xml;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

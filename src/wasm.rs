@@ -293,7 +293,13 @@ pub fn decode(token: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn response_js(r: &Response) -> JsValue {
-    to_js(&serde_json::json!({ "status": r.status, "headers": r.headers, "body": r.body }))
+    let mut out = serde_json::json!({ "status": r.status, "headers": r.headers, "body": r.body });
+    if let Some(o) = &r.outbound {
+        out["outbound"] = serde_json::json!({
+            "apiType": o.api_type, "url": o.url, "method": o.method, "headers": o.headers, "body": o.body,
+        });
+    }
+    to_js(&out)
 }
 
 /// `{response}`: a step that ends the request.
@@ -396,6 +402,15 @@ impl WasmHandler {
         match with_rng(|rng| Ok(self.inner.finish(&pending, count, reset, &decision, now, rng))) {
             Ok(r) => response_js(&r),
             Err(e) => response_js(&self.inner.internal_error(&e.description)),
+        }
+    }
+
+    /// The response to a request `finish` returned with `outbound`, from the provider's answer
+    /// (`status` 0: not reached); `headers` is the JSON text of the headers `finish` returned.
+    pub fn answer(&self, api_type: &str, headers: &str, status: u16, body: &str) -> JsValue {
+        match serde_json::from_str::<Vec<(String, String)>>(headers) {
+            Ok(h) => response_js(&self.inner.answer(api_type, h, status, body)),
+            Err(_) => response_js(&self.inner.internal_error("the host passed malformed headers")),
         }
     }
 

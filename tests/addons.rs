@@ -235,14 +235,14 @@ fn salesforce_community() {
 }
 
 #[test]
-fn addons_not_enabled_or_not_available() {
+fn addons_not_enabled() {
     let e = refused("firebase", "api-rs", json!({}));
     assert_eq!(e.code, OAuthCode::InvalidTarget);
     assert!(e.description.contains("firebase add-on is not enabled on target \"api-rs\""), "{e}");
     assert!(e.description.contains("addons.firebase"), "{e}");
-    let e = refused("sap_api", "addons", json!({}));
+    let e = refused("sap_api", "api-rs", json!({}));
     assert_eq!(e.code, OAuthCode::InvalidTarget);
-    assert!(e.description.contains("not available"), "{e}");
+    assert!(e.description.contains("sap_api add-on is not enabled on target \"api-rs\""), "{e}");
 }
 
 fn assert_config(e: ConfigError, path: &str, needle: &str) {

@@ -279,7 +279,12 @@ fn malformed_requests() {
     assert_err(params("spa", &t, json!({ "target": "ghost" })), OAuthCode::InvalidTarget, 400, "not a client");
     assert_err(params("spa", &t, json!({ "api_type": "bogus" })), OAuthCode::InvalidRequest, 400, "unknown");
     assert_err(params("spa", &t, json!({ "api_type": "firebase" })), OAuthCode::InvalidTarget, 400, "not enabled");
-    assert_err(params("spa", &t, json!({ "api_type": "aws" })), OAuthCode::InvalidTarget, 400, "not available");
+    assert_err(
+        params("spa", &t, json!({ "api_type": "aws" })),
+        OAuthCode::InvalidTarget,
+        400,
+        "aws add-on is not enabled",
+    );
     assert_err(params("spa", &t, json!({ "client_id": 7 })), OAuthCode::InvalidRequest, 400, "must be a string");
     for v in [Value::Null, json!(5), json!([]), json!("x")] {
         assert_err(v, OAuthCode::InvalidRequest, 400, "must be an object");

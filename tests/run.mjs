@@ -2,9 +2,10 @@
 // The README's test command (`npm test`): installs what is missing, then runs every check:
 // rustfmt, clippy (native and wasm32), the native Rust tests (known answers, Wycheproof,
 // advisories, properties, the dependency policy), `cargo audit` against the RustSec snapshot,
+// the SAML peers (Python signxml/lxml/moto in .venv),
 // the package build, and the Node suites against the built package. Ends with one "total: N passed, N failed" line.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { build, ensureNodeModules, ensureRustTools } from '../src/js/build.mjs';
@@ -69,9 +70,29 @@ function ensureChromium() {
   }
 }
 
+// The Python peers of the SAML tests (signxml, lxml, moto), pinned in tests/py/requirements.txt,
+// in .venv; reinstalled when that file changes.
+function ensurePython() {
+  const venv = join(root, '.venv');
+  const reqs = join(root, 'tests', 'py', 'requirements.txt');
+  const stamp = join(venv, '.requirements');
+  const want = readFileSync(reqs, 'utf8');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  process.stderr.write('\n=== installing the Python test peers into .venv (pip install -r tests/py/requirements.txt)\n');
+  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0);
+  if (!python) throw new Error('Python 3 is missing: the SAML tests need it (apt-get install python3 python3-venv)');
+  if (!existsSync(join(venv, 'bin', 'python')) && spawnSync(python, ['-m', 'venv', venv], { stdio: 'inherit' }).status !== 0) {
+    throw new Error(`${python} -m venv .venv failed (on Debian: apt-get install python3-venv)`);
+  }
+  const pip = spawnSync(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', reqs], { stdio: 'inherit' });
+  if (pip.status !== 0) throw new Error('pip install -r tests/py/requirements.txt failed');
+  writeFileSync(stamp, want);
+}
+
 try {
   ensureNodeModules();
   ensureChromium();
+  ensurePython();
   ensureRustTools();
   await step('format', 'cargo', ['fmt', '--check']);
   await step('lint (native)', 'cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);

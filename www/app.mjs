@@ -61,6 +61,18 @@ function renderDecoded(target, token) {
   return payload;
 }
 
+/** A SAML document (base64 or base64url of its XML): the XML as text, the encoded form below. */
+function showSaml(encoded, apiType) {
+  const bytes = Uint8Array.from(atob(encoded.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  const xml = new TextDecoder().decode(bytes);
+  $('outgoing-decoded').replaceChildren(el('pre', { class: 'json saml', tabindex: '0', 'aria-label': 'The SAML document' }, xml.replace(/></g, '>\n<')));
+  $('outgoing-token').replaceChildren(encoded);
+  $('verification').textContent = `A SAML ${apiType === 'aws' ? 'response' : 'assertion'} signed RSA-SHA256 with the tenant key: ${apiType === 'aws' ? 'AWS' : 'SAP'} verifies it with the tenant's certificate (x5c); the edge handler sends token_request for you.`;
+  $('verification').className = 'verification';
+  clearInterval(state.timer);
+  $('countdown').textContent = '';
+}
+
 function setBusy(disabled) {
   for (const id of ['signin-btn', 'delegate-btn']) $(id).disabled = disabled;
   for (const b of document.querySelectorAll('[data-scenario]')) b.disabled = disabled;
@@ -160,13 +172,16 @@ function showResult(status, body) {
   $('http-status').textContent = `HTTP ${status} ${REASONS[status] ?? ''}`;
   $('http-status').className = `http ${status === 200 ? 'ok' : 'bad'}`;
   $('response-json').textContent = JSON.stringify(body, null, 2);
-  // id_token: app, firebase, wams, layer; assertion: salesforce.
-  const token = body.id_token ?? body.assertion;
-  $('outgoing').hidden = !token;
-  if (token) {
+  // id_token: app, firebase, wams, layer; assertion: salesforce; SAML (base64 XML): sap_api, aws.
+  const apiType = state.params?.api_type ?? 'app';
+  const saml = body.saml_response ?? (apiType === 'sap_api' ? body.assertion : undefined);
+  const token = saml ? undefined : body.id_token ?? body.assertion;
+  $('outgoing').hidden = !token && !saml;
+  if (saml) {
+    showSaml(saml, apiType);
+  } else if (token) {
     renderEncoded($('outgoing-token'), token);
     const payload = renderDecoded($('outgoing-decoded'), token);
-    const apiType = state.params?.api_type ?? 'app';
     if (apiType === 'app' || apiType === 'auth0') {
       verifyOutgoing(token, payload.aud);
     } else {

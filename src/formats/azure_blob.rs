@@ -90,7 +90,7 @@ pub(super) fn prepare(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> 
     if identifier.is_some_and(|i| i.len() > 64) {
         return Err(ConfigError::new("signedIdentifier", "is longer than Azure's 64 characters"));
     }
-    let minutes = s.count("expiration", DEFAULT_MINUTES, MAX_MINUTES, "minutes")?;
+    let minutes = s.count("expiration", DEFAULT_MINUTES, 1..=MAX_MINUTES, "minutes")?;
     let version = s.str("version")?.unwrap_or(DEFAULT_VERSION);
     if !valid_version(version) {
         return Err(ConfigError::new(

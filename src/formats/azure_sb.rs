@@ -41,7 +41,7 @@ pub(super) fn prepare(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> 
     if entity.starts_with('/') || entity.contains(['?', '#']) {
         return Err(ConfigError::new("entityPath", "must be a queue or topic path, without a leading / or a query"));
     }
-    let minutes = s.count("expiration", DEFAULT_MINUTES, MAX_MINUTES, "minutes")?;
+    let minutes = s.count("expiration", DEFAULT_MINUTES, 1..=MAX_MINUTES, "minutes")?;
     Ok(Box::new(AzureSb {
         resource: uri_component(&format!("https://{host}/{entity}")),
         key_name: key_name.to_owned(),

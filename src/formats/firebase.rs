@@ -39,7 +39,7 @@ struct Legacy {
 
 pub(super) fn prepare(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> {
     s.only(SETTINGS)?;
-    let lifetime = s.count("lifetime_in_seconds", MAX_LIFETIME, MAX_LIFETIME, "seconds")?;
+    let lifetime = s.count("lifetime_in_seconds", MAX_LIFETIME, 1..=MAX_LIFETIME, "seconds")?;
     let v3 = s.str("client_email")?.is_some() || s.str("private_key")?.is_some();
     if v3 {
         if s.str("secret")?.is_some() {

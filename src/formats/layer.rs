@@ -29,7 +29,7 @@ pub(super) fn prepare(s: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> 
     let key_id = s.required("keyId", "the id of the Layer authentication key (layer:///keys/…)")?.to_owned();
     let key = s.rsa_key("privateKey", "the Layer authentication key's private PEM")?;
     let principal = s.str("principal")?.unwrap_or("user_id").to_owned();
-    let minutes = s.count("expiration", DEFAULT_MINUTES, MAX_MINUTES, "minutes")?;
+    let minutes = s.count("expiration", DEFAULT_MINUTES, 1..=MAX_MINUTES, "minutes")?;
     Ok(Box::new(Layer { provider, key_id, key, principal, minutes }))
 }
 

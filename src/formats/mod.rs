@@ -3,6 +3,7 @@
 //! format is a new file and a row in that table.
 
 use core::fmt;
+use core::ops::RangeInclusive;
 
 use rand_core::RngCore;
 use serde_json::{Map, Value};
@@ -14,11 +15,13 @@ use crate::keys::SigningKey;
 use crate::request::Scope;
 
 mod app;
+mod aws;
 mod azure_blob;
 mod azure_sb;
 mod firebase;
 mod layer;
 mod salesforce;
+mod sap_api;
 mod wams;
 
 /// What a format needs to mint: who asks, for whom, about which user, and when.
@@ -95,24 +98,39 @@ pub(crate) trait Format: Send + Sync {
 /// Builds a format from a target's `addons.<api_type>` object (empty for `app`).
 pub(crate) type Prepare = fn(&Settings<'_>) -> Result<Box<dyn Format>, ConfigError>;
 
-/// `api_type` → constructor; `None`: a known add-on this version does not mint yet.
-const FORMATS: &[(&str, Option<Prepare>)] = &[
-    ("app", Some(app::prepare)),
-    ("firebase", Some(firebase::prepare)),
-    ("azure_blob", Some(azure_blob::prepare)),
-    ("azure_sb", Some(azure_sb::prepare)),
-    ("wams", Some(wams::prepare)),
-    ("layer", Some(layer::prepare)),
-    ("salesforce_api", Some(salesforce::prepare_production)),
-    ("salesforce_sandbox_api", Some(salesforce::prepare_sandbox)),
-    ("sap_api", None),
-    ("aws", None),
+/// `api_type` → constructor, for every name in `request::API_TYPES` but the synonym `auth0`.
+const FORMATS: &[(&str, Prepare)] = &[
+    ("app", app::prepare),
+    ("firebase", firebase::prepare),
+    ("azure_blob", azure_blob::prepare),
+    ("azure_sb", azure_sb::prepare),
+    ("wams", wams::prepare),
+    ("layer", layer::prepare),
+    ("salesforce_api", salesforce::prepare_production),
+    ("salesforce_sandbox_api", salesforce::prepare_sandbox),
+    ("sap_api", sap_api::prepare),
+    ("aws", aws::prepare),
 ];
 
-/// The constructor for a (normalized) `api_type`; `None` for a known add-on this version does
-/// not mint yet (`request::API_TYPES` decides which names are known at all).
+/// A provider's answer to the token request a format built: (HTTP status, body) → the JSON the
+/// edge handler returns, or (status, error). Status 0: the host could not reach the provider.
+pub(crate) type Answer = fn(u16, &str) -> Result<Value, (u16, DelegationError)>;
+
+/// The formats whose token request the edge handler sends itself, returning the provider's answer.
+const EXCHANGES: &[(&str, Answer)] = &[("sap_api", sap_api::answer), ("aws", aws::answer)];
+
+/// How to read the provider's answer, for a format the handler exchanges.
+pub(crate) fn exchange(api_type: &str) -> Option<Answer> {
+    EXCHANGES.iter().find(|(name, _)| *name == api_type).map(|(_, a)| *a)
+}
+
+/// AWS STS's public endpoint (hosts may name a regional one).
+pub(crate) use aws::STS_ENDPOINT;
+
+/// The constructor for a (normalized) `api_type`; `None` only for names `request::API_TYPES`
+/// does not list (a test keeps the two tables in step).
 pub(crate) fn lookup(api_type: &str) -> Option<Prepare> {
-    FORMATS.iter().find(|(name, _)| *name == api_type).and_then(|(_, p)| *p)
+    FORMATS.iter().find(|(name, _)| *name == api_type).map(|(_, p)| *p)
 }
 
 /// Builds the format of `api_type` from `settings`; errors carry paths relative to the add-on.
@@ -122,9 +140,8 @@ pub(crate) fn prepare(
     settings: &Map<String, Value>,
     has_rsa_key: bool,
 ) -> Result<Addon, ConfigError> {
-    let p = lookup(api_type).ok_or_else(|| {
-        ConfigError::new("", format!("api_type {} is not available in this version", quote(api_type)))
-    })?;
+    let p =
+        lookup(api_type).ok_or_else(|| ConfigError::new("", format!("api_type {} has no format", quote(api_type))))?;
     Ok(Addon { api_type, format: p(&Settings { api_type, map: settings, has_rsa_key })? })
 }
 
@@ -168,6 +185,24 @@ pub(crate) fn bearer(token: String, expires_in: u64) -> Map<String, Value> {
     out.insert("expires_in".into(), expires_in.into());
     out.insert("id_token".into(), token.into());
     out
+}
+
+/// The body of the formats whose credential the host exchanges at a token endpoint:
+/// `{<name>: credential, expires_in, token_request: {url, method: POST, headers, body}}`, the
+/// body a form. `headers` come before the form's content type.
+pub(crate) fn exchange_body(
+    name: &str,
+    credential: String,
+    expires_in: i64,
+    url: String,
+    headers: &[(&str, &str)],
+    form: String,
+) -> Map<String, Value> {
+    let mut h: Map<String, Value> = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).into())).collect();
+    h.insert("content-type".into(), "application/x-www-form-urlencoded".into());
+    let request =
+        object([("url", url.into()), ("method", "POST".into()), ("headers", Value::Object(h)), ("body", form.into())]);
+    object([(name, credential.into()), ("expires_in", expires_in.into()), ("token_request", Value::Object(request))])
 }
 
 /// A JSON object literal from (name, value) pairs, in order.
@@ -222,11 +257,14 @@ impl<'a> Settings<'a> {
         }
     }
 
-    /// An optional whole number in `1..=max` (`unit` names it in messages), else `default`.
+    /// An optional whole number in `range` (`unit` names it in messages), else `default`.
     /// Numeric strings are accepted: Auth0's dashboard stores some of these as strings.
-    pub fn count(&self, name: &str, default: u64, max: u64, unit: &str) -> Result<u64, ConfigError> {
+    pub fn count(&self, name: &str, default: u64, range: RangeInclusive<u64>, unit: &str) -> Result<u64, ConfigError> {
         let bad = |found: &str| {
-            ConfigError::new(name, format!("must be a whole number of {unit} from 1 to {max}, found {found}"))
+            ConfigError::new(
+                name,
+                format!("must be a whole number of {unit} from {} to {}, found {found}", range.start(), range.end()),
+            )
         };
         let n = match self.map.get(name) {
             None | Some(Value::Null) => return Ok(default),
@@ -235,7 +273,7 @@ impl<'a> Settings<'a> {
             Some(Value::String(s)) => s.trim().parse::<u64>().map_err(|_| bad(&quote(s)))?,
             Some(other) => return Err(bad(kind(other))),
         };
-        if n == 0 || n > max {
+        if !range.contains(&n) {
             return Err(bad(&n.to_string()));
         }
         Ok(n)
@@ -269,6 +307,66 @@ impl<'a> Settings<'a> {
             ));
         }
         Ok(key)
+    }
+}
+
+/// Formats that sign with the tenant's RSA key refuse a tenant without one, at construction.
+pub(crate) fn rsa_required(s: &Settings<'_>, what: &str) -> Result<(), ConfigError> {
+    if s.has_rsa_key {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        "",
+        format!("{what} are signed RSA-SHA256 with the tenant's key, and signing_keys has no RSA key: add one"),
+    ))
+}
+
+/// An endpoint URL setting: `https://`, or `http://` on loopback only (tests, local proxies),
+/// since the request carries credentials.
+pub(crate) fn endpoint_url(s: &Settings<'_>, name: &str, what: &str) -> Result<String, ConfigError> {
+    let url = s.required(name, what)?;
+    if !is_endpoint(url) {
+        return Err(ConfigError::new(
+            name,
+            format!("must be an https:// URL without a fragment ({}), found {}", what, quote(url)),
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// An `https://` URL (or `http://` on loopback) without a fragment, spaces or markup.
+pub(crate) fn is_endpoint(url: &str) -> bool {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.strip_prefix(p).is_some_and(|r| r.is_empty() || r.starts_with([':', '/'])));
+    let https = url.strip_prefix("https://").is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
+    (https || loopback) && !url.contains(['#', ' ', '"', '<', '>', '\\']) && url.chars().all(|c| !c.is_control())
+}
+
+/// When the user signed in: the id_token's `auth_time`, else its `iat`, else now.
+pub(crate) fn authn_instant(cx: &MintContext<'_>) -> i64 {
+    ["auth_time", "iat"].iter().find_map(|c| cx.user.get(*c).and_then(Value::as_i64)).unwrap_or(cx.now)
+}
+
+/// A provider's refusal (4xx: `access_denied`, 403) or failure (no answer, 5xx, an answer we
+/// cannot read: `server_error`, 502). Its text is shortened and stripped of control characters.
+pub(crate) fn provider_failure(provider: &str, status: u16, detail: Option<String>) -> (u16, DelegationError) {
+    let detail = detail
+        .map(|d| {
+            let clean: String = d.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
+            format!(": {clean}")
+        })
+        .unwrap_or_default();
+    match status {
+        0 => (502, server(format!("could not reach {provider}: check its URL and that this host may connect to it"))),
+        400..=499 => (
+            403,
+            DelegationError::new(
+                OAuthCode::AccessDenied,
+                format!("{provider} refused the request (HTTP {status}){detail}"),
+            ),
+        ),
+        _ => (502, server(format!("{provider} answered HTTP {status}, not a result this module can read{detail}"))),
     }
 }
 
@@ -321,6 +419,14 @@ mod tests {
         assert_eq!(iso8601(1_800_000_000), "2027-01-15T08:00:00Z");
         assert_eq!(iso8601(4_102_444_799), "2099-12-31T23:59:59Z");
         assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn every_api_type_has_a_format() {
+        for name in crate::request::API_TYPES.iter().filter(|a| **a != "auth0") {
+            assert!(lookup(name).is_some(), "{name}");
+        }
+        assert_eq!(FORMATS.len(), crate::request::API_TYPES.len() - 1);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use rand_core::RngCore;
 use serde_json::{Map, Value};
 
-use super::{jti, object, server, sign_jwt, uri_component, Format, MintContext, Settings};
+use super::{exchange_body, jti, object, server, sign_jwt, uri_component, Format, MintContext, Settings};
 use crate::alg::{Alg, Family};
 use crate::error::{ConfigError, DelegationError, OAuthCode};
 use crate::jws;
@@ -102,16 +102,7 @@ impl Format for Salesforce {
         let header = jws::header(Alg::Rs256, Some("JWT"), Some(&key.kid));
         let assertion = sign_jwt(&header, &claims, Alg::Rs256, &key.key)?;
         let body = format!("grant_type={}&assertion={}", uri_component(JWT_BEARER), assertion);
-        let request = object([
-            ("url", format!("{}/services/oauth2/token", self.audience).into()),
-            ("method", "POST".into()),
-            ("headers", Value::Object(object([("content-type", "application/x-www-form-urlencoded".into())]))),
-            ("body", body.into()),
-        ]);
-        Ok(object([
-            ("assertion", assertion.into()),
-            ("expires_in", LIFETIME.into()),
-            ("token_request", Value::Object(request)),
-        ]))
+        let url = format!("{}/services/oauth2/token", self.audience);
+        Ok(exchange_body("assertion", assertion, LIFETIME as i64, url, &[], body))
     }
 }

@@ -275,6 +275,8 @@ function createApi(raw) {
   // The edge handler: the core decides; this moves bytes and keeps the rate-limit counters.
 
   const MAX_BODY = 64 * 1024;
+  // How long the edge handler waits for a provider's token endpoint (sap_api, aws).
+  const EXCHANGE_TIMEOUT_MS = 10_000;
 
   /** Rate-limit counters in memory, per isolate/process: fixed windows per key. */
   class MemoryRateLimitStore {
@@ -331,7 +333,8 @@ function createApi(raw) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ConfigError('handler options must be an object', '');
     }
-    const { rateLimitStore, policy, onError, ...rest } = options;
+    const { rateLimitStore, policy, onError, fetch: fetchOption, ...rest } = options;
+    if (fetchOption !== undefined && typeof fetchOption !== 'function') throw new ConfigError('`fetch` must be a function with the signature of the global fetch', 'fetch');
     const store = rateLimitStore ?? new MemoryRateLimitStore();
     if (typeof store.hit !== 'function') throw new ConfigError('rateLimitStore must have a hit(key, now, windowSeconds) method', 'rateLimitStore');
     if (policy !== undefined && typeof policy !== 'function') throw new ConfigError('`policy` must be a function (ctx) => undefined | { deny } | { claims, addon }', 'policy');
@@ -377,8 +380,28 @@ function createApi(raw) {
           decision = undefined;
         }
       }
-      return toResponse(inner.finish(step.id, count, reset, decision, Date.now() / 1000));
+      const done = inner.finish(step.id, count, reset, decision, Date.now() / 1000);
+      return toResponse(done.outbound ? await exchange(done) : done);
     };
+
+    // sap_api and aws: send the token request the core built, and let the core read the answer.
+    async function exchange(done) {
+      const { apiType, url, method, headers, body } = done.outbound;
+      let status = 0;
+      let text = '';
+      try {
+        const send = fetchOption ?? globalThis.fetch;
+        const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(EXCHANGE_TIMEOUT_MS) : undefined;
+        // No redirects: the request carries credentials, and token endpoints do not redirect.
+        const res = await send(url, { method, headers: Object.fromEntries(headers), body, redirect: 'manual', signal });
+        status = res.status;
+        text = await res.text();
+      } catch (e) {
+        report(e);
+        status = 0;
+      }
+      return inner.answer(apiType, JSON.stringify(done.headers), status, text);
+    }
   }
 
   return {

@@ -125,6 +125,34 @@ export interface SalesforceSettings {
   community_url_section?: string;
 }
 
+/** `addons.sap_api`: a SAML 2.0 bearer assertion (RFC 7522) for SAP's OAuth token endpoint. */
+export interface SapApiSettings {
+  /** The OAuth client id SAP issued (no `:`). */
+  clientid: string;
+  /** The id_token claim that holds the SAP user name (the assertion's NameID), e.g. `email`. */
+  usernameAttribute: string;
+  /** SAP's token endpoint: `https://`, or `http://` on loopback only. Also the assertion's Audience and Recipient. */
+  tokenEndpointUrl: string;
+  /** The OAuth scopes to ask SAP for (space-separated). */
+  scope?: string;
+  /** The OAuth client's password (HTTP Basic to the token endpoint). */
+  servicePassword: string;
+  /** NameID format; default `urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified`. */
+  nameIdentifierFormat?: string;
+  /** How the assertion is encoded in the form: `base64` (default, as SAP's samples) or `base64url` (RFC 7522). */
+  assertionEncoding?: 'base64' | 'base64url';
+}
+
+/** `addons.aws`: a SAML response for AWS STS `AssumeRoleWithSAML`. */
+export interface AwsSettings {
+  /** The IAM SAML identity provider's ARN: `arn:aws:iam::<account>:saml-provider/<name>`. */
+  principal: string;
+  /** The IAM role's ARN: `arn:aws:iam::<account>:role/<name>`. */
+  role: string;
+  /** The session's length in seconds: 900 to 43200; default 3600. */
+  lifetime_in_seconds?: number | string;
+}
+
 /** `addons.<api_type>` settings, in Auth0's names. Other Auth0 add-ons (samlp, wsfed, …) are kept and ignored. */
 export interface Addons {
   firebase?: FirebaseSettings;
@@ -134,8 +162,8 @@ export interface Addons {
   layer?: LayerSettings;
   salesforce_api?: SalesforceSettings;
   salesforce_sandbox_api?: SalesforceSettings;
-  sap_api?: JsonObject;
-  aws?: JsonObject;
+  sap_api?: SapApiSettings;
+  aws?: AwsSettings;
   [addon: string]: object | undefined;
 }
 
@@ -228,14 +256,44 @@ export interface SalesforceResponse {
   token_request: TokenRequest;
 }
 
-export type DelegationResponse = AppDelegationResponse | AzureBlobResponse | AzureSbResponse | SalesforceResponse;
+/** `sap_api`: the signed SAML assertion (base64 or base64url) and the token request carrying it.
+ * `token_request.headers.authorization` holds the service password: send it, never forward it to a browser. */
+export interface SapApiResponse {
+  assertion: string;
+  expires_in: number;
+  token_request: TokenRequest;
+}
+
+/** `aws`: the signed SAML response (base64) and the STS `AssumeRoleWithSAML` request carrying it. */
+export interface AwsResponse {
+  saml_response: string;
+  expires_in: number;
+  token_request: TokenRequest;
+}
+
+/** What the edge handler returns for `aws`: STS's result, with the AWS SDK's field names (as Auth0 returned it). */
+export interface AwsCredentialsResponse {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+  AssumedRoleUser?: { AssumedRoleId: string | null; Arn: string | null };
+  Subject?: string;
+  SubjectType?: string;
+  Issuer?: string;
+  Audience?: string;
+  NameQualifier?: string;
+  SourceIdentity?: string;
+  PackedPolicySize?: number;
+}
+
+export type DelegationResponse =
+  AppDelegationResponse | AzureBlobResponse | AzureSbResponse | SalesforceResponse | SapApiResponse | AwsResponse;
 
 /** The response for one `api_type` (absent: `app`). */
 export type ResponseFor<A> =
   A extends 'azure_blob' ? AzureBlobResponse
   : A extends 'azure_sb' ? AzureSbResponse
   : A extends 'salesforce_api' | 'salesforce_sandbox_api' ? SalesforceResponse
-  : A extends 'sap_api' | 'aws' ? never
+  : A extends 'sap_api' ? SapApiResponse
+  : A extends 'aws' ? AwsResponse
   : AppDelegationResponse;
 
 /** The response for a request's parameters: precise when `api_type` is a literal. */
@@ -440,8 +498,12 @@ export interface HandlerOptions {
   rateLimitStore?: RateLimitStore;
   /** Called (and awaited) after the rate limit, before minting; `ctx.ip` is the client IP. */
   policy?: AsyncPolicy;
-  /** Told about host-side failures (a policy that threw, a failing rate-limit store); never about clients' errors. */
+  /** Told about host-side failures (a policy that threw, a failing rate-limit store, an unreachable provider); never about clients' errors. */
   onError?: (error: unknown) => void;
+  /** `sap_api` and `aws`: the handler sends the token request itself with this (default: the global `fetch`) and returns the provider's answer. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** The STS endpoint for `aws`; default `https://sts.amazonaws.com/` (a regional one, e.g. `https://sts.eu-west-1.amazonaws.com/`). */
+  stsEndpoint?: string;
 }
 
 /** A rate-limit store: count one hit under `key` in the fixed window that contains `now`. */

@@ -94,5 +94,28 @@ export async function conformance(lib, tenant, keys, runtime) {
   throwsCode(() => ask('app', { deny: '1' }), DelegationError, 'access_denied', 'policy deny');
   throwsCode(() => ask('azure_sb'), DelegationError, 'invalid_target', 'add-on not enabled');
 
-  return { runtime, ok: true, checks, tokens: results };
+  // 6. SAML (sap_api, aws): signed in this runtime's wasm; the caller re-verifies them with
+  // xml-crypto. The handler's exchange goes through `fetch`, answered here as STS answers.
+  const sap = { clientid: 'conf-sap', usernameAttribute: 'email', tokenEndpointUrl: 'https://sap.example/token', servicePassword: 'conf-pass' };
+  const aws = { principal: 'arn:aws:iam::123456789012:saml-provider/conf', role: 'arn:aws:iam::123456789012:role/conf' };
+  const withSaml = { ...tenant, clients: [...tenant.clients, { client_id: 'addons', addons: { sap_api: sap, aws } }] };
+  const sd = new Delegator(withSaml);
+  const askSaml = (api_type) => sd.delegate({ grant_type: GRANT, client_id: 'spa', id_token: idToken, target: 'addons', api_type }, { now });
+  const awsRes = askSaml('aws');
+  check(atob(awsRes.saml_response).startsWith('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"'), 'aws: a SAML response');
+  const sapRes = askSaml('sap_api');
+  check(sapRes.token_request.headers.authorization === `Basic ${btoa('conf-sap:conf-pass')}`, 'sap_api: Basic credentials');
+  let sent;
+  const sts = async (url, init) => {
+    sent = { url, body: init.body };
+    return new Response('<AssumeRoleWithSAMLResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithSAMLResult><Credentials><AccessKeyId>ASIACONF</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithSAMLResult></AssumeRoleWithSAMLResponse>', { status: 200 });
+  };
+  const hr = await createHandler(withSaml, { fetch: sts })(new Request('https://edge.example/delegation', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: GRANT, client_id: 'spa', id_token: idToken, target: 'addons', api_type: 'aws' }),
+  }));
+  check(sent?.url === 'https://sts.amazonaws.com/' && sent.body.startsWith('Action=AssumeRoleWithSAML&'), 'handler: the STS request was sent');
+  check(hr.status === 200 && (await hr.json()).Credentials.AccessKeyId === 'ASIACONF', 'handler: aws credentials as JSON');
+
+  return { runtime, ok: true, checks, tokens: results, saml: [awsRes.saml_response, sapRes.assertion] };
 }

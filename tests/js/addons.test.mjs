@@ -281,7 +281,7 @@ test('bad add-on settings are ConfigErrors naming the setting; disabled add-ons 
   assert.throws(() => new Delegator(withSettings('addons', 'layer', { ...settings('addons', 'layer'), privateKey: keys.ec.private_pkcs8 })), { name: 'ConfigError', message: /layer\.privateKey: is an EC P-256 key, but the layer add-on signs RS256/ });
   assert.throws(() => new Delegator(withSettings('addons', 'azure_sb', { ...settings('addons', 'azure_sb'), expiration: -1 })), { name: 'ConfigError', message: /expiration: must be a whole number of minutes from 1 to 43200/ });
   assert.throws(() => ask('azure_blob', 'api-rs'), (e) => e instanceof DelegationError && e.code === 'invalid_target' && e.status === 400 && /azure_blob add-on is not enabled on target "api-rs"/.test(e.message));
-  assert.throws(() => ask('aws'), { code: 'invalid_target', message: /not available in this version/ });
+  assert.throws(() => ask('aws', 'api-rs'), { code: 'invalid_target', message: /aws add-on is not enabled on target "api-rs"/ });
   assert.equal(ask('app', 'addons').token_type, 'Bearer', 'the instance keeps working');
 });
 

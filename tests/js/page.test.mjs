@@ -96,7 +96,7 @@ test('a user signs in and delegates; the displayed tokens verify under jose', as
   assert.equal((await jose.jwtVerify(hs, secret, { audience: 'web-hs' })).protectedHeader.alg, 'HS256');
 });
 
-test('a user delegates to the add-ons: a Firebase token verified by jose, an Azure SAS', async () => {
+test('a user delegates to the add-ons: a Firebase token verified by jose, an Azure SAS, SAML for AWS and SAP', async () => {
   await page.selectOption('#api_type', 'firebase');
   assert.equal(await page.inputValue('#target'), 'addons', 'the target that enables firebase is preselected');
   await page.click('#delegate-btn');
@@ -124,6 +124,16 @@ test('a user delegates to the add-ons: a Firebase token verified by jose, an Azu
   await delegateVia('addons', 'layer');
   assert.equal(JSON.parse(await text('#response-json')).token_type, 'Bearer');
   assert.match(await text('#outgoing-decoded'), /demo-layer-nonce/);
+
+  await delegateVia('addons', 'aws');
+  assert.equal(await text('#http-status'), 'HTTP 200 OK');
+  assert.match(await text('#outgoing-decoded'), /<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2\.0:protocol" Destination="https:\/\/signin\.aws\.amazon\.com\/saml"/);
+  assert.match(await text('#outgoing-decoded'), /<saml:AttributeValue>arn:aws:iam::123456789012:role\/edge-delegation-demo,arn:aws:iam::123456789012:saml-provider\/edge-delegation-demo<\/saml:AttributeValue>/);
+  assert.match(await text('#response-json'), /"url": "https:\/\/sts\.amazonaws\.com\/"/);
+  assert.match(await text('#verification'), /SAML response signed RSA-SHA256/);
+  await delegateVia('addons', 'sap_api');
+  assert.match(await text('#outgoing-decoded'), /<saml:NameID Format="urn:oasis:names:tc:SAML:1\.1:nameid-format:unspecified">[^<]+@[^<]+<\/saml:NameID>/);
+  await page.screenshot({ path: join(out, 'demo-saml.png'), fullPage: true });
 });
 
 test('the copied curl command works against the example server', async () => {
@@ -165,8 +175,6 @@ test('error paths render as the user receives them', async () => {
   await delegateVia('api-rs', 'firebase');
   assert.equal(await text('#http-status'), 'HTTP 400 Bad Request');
   assert.match(await text('#response-json'), /invalid_target[\s\S]*firebase add-on is not enabled on target/);
-  await delegateVia('addons', 'aws');
-  assert.match(await text('#response-json'), /invalid_target[\s\S]*not available/);
   await page.screenshot({ path: join(out, 'demo-error.png'), fullPage: true });
 });
 

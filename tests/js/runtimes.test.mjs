@@ -13,6 +13,7 @@ import * as jose from 'jose';
 import { Delegator, sign } from 'edge-delegation';
 import { startWorkerd } from './workerd-helper.mjs';
 import { tenant } from './helpers.mjs';
+import { xmlCryptoVerifies } from './saml-helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -40,6 +41,8 @@ async function assertConformant(out, runtime, entry) {
     const { payload } = await jose.jwtVerify(token, jwks, { issuer: tenant.issuer, audience: target });
     assert.equal(payload.sub, 'auth0|conf');
   }
+  assert.equal(out.saml.length, 2);
+  for (const doc of out.saml) assert.equal(xmlCryptoVerifies(Buffer.from(doc, 'base64').toString('utf8')), true, 'xml-crypto verifies the SAML signed in this runtime');
 }
 
 const run = (cmd, args, env = {}) =>

@@ -50,6 +50,10 @@ const sb: string = d.delegate({ ...base, api_type: 'azure_sb' }).azure_sb_sas;
 const sf = d.delegate({ ...base, api_type: 'salesforce_api' });
 const init: RequestInit = { method: sf.token_request.method, headers: sf.token_request.headers, body: sf.token_request.body };
 const fb: string = d.delegate({ ...base, api_type: 'firebase' }).id_token;
+const samlSap: string = d.delegate({ ...base, api_type: 'sap_api' }).token_request.headers.authorization;
+const samlAws: string = d.delegate({ ...base, api_type: 'aws' }).saml_response;
+createHandler(tenant, { stsEndpoint: 'https://sts.eu-west-1.amazonaws.com/', fetch: (url, init) => fetch(url, init) });
+new Delegator({ issuer: 'i', clients: [{ client_id: 'c', addons: { aws: { principal: 'p', role: 'r', lifetime_in_seconds: 3600 }, sap_api: { clientid: 'c', usernameAttribute: 'email', tokenEndpointUrl: 'https://sap.example/token', servicePassword: 's', assertionEncoding: 'base64url' } } }] });
 const plain: string = d.delegate({ ...base }).id_token;
 const any: DelegationResponse = d.delegate(new URLSearchParams());
 const withPolicy = new Delegator(tenant, {
@@ -62,7 +66,11 @@ const withPolicy = new Delegator(tenant, {
 const later: Promise<string> = withPolicy.delegateAsync({ ...base, api_type: 'layer', nonce: 'n' }).then((r) => r.id_token);
 createHandler(tenant, { policy: async (ctx) => (ctx.params.x ? undefined : { deny: 'x' }), onError: (e) => console.error(e) });
 new Delegator(tenant, { addons: [] as never as undefined } as { policy?: undefined });
-void sas, sb, init, fb, plain, any, later;
+void sas, sb, init, fb, plain, any, later, samlSap, samlAws;
+// @ts-expect-error: an aws response carries saml_response, not assertion
+d.delegate({ ...base, api_type: 'aws' }).assertion;
+// @ts-expect-error: assertionEncoding is base64 or base64url
+new Delegator({ issuer: 'i', clients: [{ client_id: 'c', addons: { sap_api: { clientid: 'c', usernameAttribute: 'e', tokenEndpointUrl: 'u', servicePassword: 's', assertionEncoding: 'hex' } } }] });
 // @ts-expect-error: a SAS response has no id_token
 d.delegate({ ...base, api_type: 'azure_blob' }).id_token;
 // @ts-expect-error: a policy returns a decision, not a boolean
