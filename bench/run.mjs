@@ -93,13 +93,17 @@ for (const [alg, priv, pub, nodePriv, nodePub, nodeOpts] of algs) {
 
 const d = new Delegator(tenant);
 const now = Math.floor(Date.now() / 1000);
-const rsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'spa', iat: now, exp: now + 3600 }, keys.rsa.jwk, { alg: 'RS256', kid: 'rsa-1' });
+const rsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'spa', iat: now, exp: now + 3600, email: 'b@example.com' }, keys.rsa.jwk, { alg: 'RS256', kid: 'rsa-1' });
 const hsClient = tenant.clients.find((c) => c.client_id === 'web-hs');
 const hsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'web-hs', iat: now, exp: now + 3600 }, hsClient.client_secret, { alg: 'HS256' });
 const req = (client_id, id_token, target) => ({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id, id_token, target });
 await row('delegate HS256→HS256', () => d.delegate(req('web-hs', hsToken, 'web-hs')), {});
 await row('delegate RS256→RS256', () => d.delegate(req('spa', rsToken, 'api-rs')), {});
 await row('delegate RS256→ES256', () => d.delegate(req('spa', rsToken, 'api-es')), {});
+// The SAML add-ons: one RS256 verify, then one (sap_api) or two (aws: assertion and response) RSA-SHA256 signatures.
+const ds = new Delegator({ ...tenant, clients: [...tenant.clients, ...fixture('addons.json').clients] });
+await row('delegate RS256→sap_api (SAML)', () => ds.delegate({ ...req('spa', rsToken, 'addons'), api_type: 'sap_api' }), {});
+await row('delegate RS256→aws (SAML, 2 signatures)', () => ds.delegate({ ...req('spa', rsToken, 'addons'), api_type: 'aws' }), {});
 
 const cold = [];
 for (let i = 0; i < 5; i++) {

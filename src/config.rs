@@ -392,7 +392,9 @@ fn client(v: &Value, i: usize, issuer: &str, tenant_keys: &[TenantKey]) -> Resul
     for (name, settings) in &addons {
         // Auth0 has add-ons that are not delegation formats (samlp, wsfed, …): exported
         // clients carry them, so they are kept but not read.
-        let Some(api_type) = API_TYPES.iter().copied().find(|a| a == name && !matches!(*a, "app" | "auth0")) else {
+        // So are the settings of add-ons this build leaves out (their requests are refused).
+        let known = API_TYPES.iter().copied().find(|a| a == name && !matches!(*a, "app" | "auth0"));
+        let Some(api_type) = known.filter(|a| formats::lookup(a).is_some()) else {
             continue;
         };
         let at = format!("{path}.addons.{name}");

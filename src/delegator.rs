@@ -134,6 +134,16 @@ impl Delegator {
                 ),
             ));
         }
+        if formats::lookup(req.api_type).is_none() {
+            let feature = formats::FEATURES.iter().find(|(a, _)| *a == req.api_type).map_or("", |(_, f)| f);
+            return Err(DelegationError::new(
+                OAuthCode::InvalidTarget,
+                format!(
+                    "api_type {} is not in this build of edge-delegation: build it with the Cargo feature \"{feature}\"",
+                    quote(req.api_type)
+                ),
+            ));
+        }
         if target.format(req.api_type).is_none() {
             return Err(DelegationError::new(
                 OAuthCode::InvalidTarget,

@@ -97,7 +97,9 @@ try {
   await step('format', 'cargo', ['fmt', '--check']);
   await step('lint (native)', 'cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
   await step('lint (wasm32)', 'cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
+  await step('lint (app-only build)', 'cargo', ['clippy', '--lib', '--no-default-features', '--', '-D', 'warnings']);
   await step('Rust tests', 'cargo', ['test'], cargoCounts);
+  await step('Rust tests (app-only build)', 'cargo', ['test', '--no-default-features', '--test', 'minimal_build'], cargoCounts);
   ensureCargoAudit();
   // Advisories not fixed upstream are listed, with reason and mitigation, in .cargo/audit.toml.
   await step('dependency audit', 'cargo', ['audit', '--no-fetch', '--db', advisoryDb(), '--deny', 'warnings']);

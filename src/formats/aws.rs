@@ -7,7 +7,9 @@ use base64ct::{Base64, Encoding};
 use rand_core::RngCore;
 use serde_json::{json, Map, Value};
 
-use super::{exchange_body, object, provider_failure, rsa_required, uri_component, Format, MintContext, Settings};
+use super::{
+    exchange_body, object, provider_failure, rsa_required, uri_component, Format, MintContext, Settings, STS_ENDPOINT,
+};
 use crate::alg::Family;
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
 use crate::saml::{self, Assertion};
@@ -15,8 +17,6 @@ use crate::xml;
 
 /// Where AWS's sign-in accepts SAML: the Recipient, Destination and Audience AWS requires.
 const AWS_SAML: &str = "https://signin.aws.amazon.com/saml";
-/// The global STS endpoint.
-pub(crate) const STS_ENDPOINT: &str = "https://sts.amazonaws.com/";
 const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
 const ATTR: &str = "https://aws.amazon.com/SAML/Attributes/";
 /// The SAML response is presented at once; five minutes covers clock skew.

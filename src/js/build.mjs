@@ -79,31 +79,52 @@ export function sizes() {
   return { wasmBytes: wasm.length, wasmGzipBytes: gzipSync(wasm, { level: 9 }).length };
 }
 
-/** Builds pkg/ unless it is up to date. Returns the size report. */
-export function build({ force = false } = {}) {
+/** The Cargo features that add token formats (`app` is always built); see Cargo.toml. */
+export const FORMAT_FEATURES = ['firebase', 'azure', 'wams', 'layer', 'salesforce', 'saml'];
+
+/** Compiles the crate for wasm32 (release) with `formats` (undefined: all); returns the .wasm path. */
+export function compileWasm(formats) {
+  const args = ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown'];
+  if (formats) {
+    const unknown = formats.filter((f) => !FORMAT_FEATURES.includes(f));
+    if (unknown.length) throw new Error(`unknown format feature ${unknown.join(', ')}: choose from ${FORMAT_FEATURES.join(', ')}`);
+    args.push('--no-default-features', '--features', formats.join(','));
+  }
+  log(`compiling the crate for wasm32 (release, formats: ${formats ? formats.join(', ') || 'app only' : 'all'})`);
+  run('cargo', args);
+  return join(root, 'target', 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
+}
+
+/** wasm-bindgen for `target` into `dir`, then wasm-opt -O3 on the module; returns its path. */
+export function bindAndOptimize(wasm, version, target, dir) {
+  log(`wasm-bindgen ${version} --target ${target}`);
+  run('wasm-bindgen', [wasm, '--target', target, '--out-dir', dir, '--no-typescript']);
+  const bg = join(dir, `${crate}_bg.wasm`);
+  log(`wasm-opt -O3 ${relative(root, bg)}`);
+  // binaryen from npm (v132): Debian's 108 corrupts wasm-bindgen's externref table.
+  const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+  run(process.execPath, [wasmOpt, bg, '-o', bg, '-O3', '--strip-debug', '--strip-producers', '--enable-reference-types', '--enable-bulk-memory',
+    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue']);
+  return bg;
+}
+
+/** Builds pkg/ unless it is up to date (`formats`: the format features to include; default all).
+ * Returns the size report. */
+export function build({ force = false, formats } = {}) {
   ensureNodeModules();
-  const hash = inputsHash();
+  const hash = createHash('sha256').update(inputsHash()).update(JSON.stringify(formats ?? 'all')).digest('hex');
   const stampFile = join(pkg, '.build-hash');
   if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
     return sizes();
   }
   const version = ensureRustTools();
-  log('compiling the crate for wasm32 (release)');
-  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown']);
-  const wasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
+  const wasm = compileWasm(formats);
 
   rmSync(pkg, { recursive: true, force: true });
   mkdirSync(pkg, { recursive: true });
-  const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
   for (const [target, dir, type] of [['nodejs', 'node', 'commonjs'], ['web', 'web', 'module']]) {
-    log(`wasm-bindgen ${version} --target ${target}`);
-    run('wasm-bindgen', [wasm, '--target', target, '--out-dir', join(pkg, dir), '--no-typescript']);
+    bindAndOptimize(wasm, version, target, join(pkg, dir));
     writeFileSync(join(pkg, dir, 'package.json'), JSON.stringify({ type }, null, 2) + '\n');
-    const bg = join(pkg, dir, `${crate}_bg.wasm`);
-    log(`wasm-opt -O3 ${relative(root, bg)}`);
-    // binaryen from npm (v132): Debian's 108 corrupts wasm-bindgen's externref table.
-    run(process.execPath, [wasmOpt, bg, '-o', bg, '-O3', '--strip-debug', '--strip-producers', '--enable-reference-types', '--enable-bulk-memory',
-      '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue']);
   }
 
   const js = join(root, 'src', 'js');
@@ -152,7 +173,10 @@ export function build({ force = false } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const s = build({ force: process.argv.includes('--force') });
+    // --formats=firebase,saml builds only those add-ons (`--formats=` for app only).
+    const arg = process.argv.find((a) => a.startsWith('--formats='));
+    const formats = arg === undefined ? undefined : arg.slice('--formats='.length).split(',').filter(Boolean);
+    const s = build({ force: process.argv.includes('--force'), formats });
     console.log(JSON.stringify(s));
   } catch (e) {
     log(e.message);
