@@ -107,6 +107,13 @@ impl Alg {
         self.descriptor().min_secret
     }
 
+    /// Whether signing draws the platform's entropy itself (PS*: the rsa crate's blinding and
+    /// salt go through `getrandom`, which traps in wasm when no source exists). Every other
+    /// algorithm signs deterministically.
+    pub fn draws_os_entropy(self) -> bool {
+        matches!(self, Alg::Ps256 | Alg::Ps384 | Alg::Ps512)
+    }
+
     /// All supported names, for messages.
     pub fn names() -> String {
         ALGORITHMS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")

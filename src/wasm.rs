@@ -5,7 +5,7 @@
 //! Inputs cross as JSON text (`JSON.stringify` in api.js) and are read by the strict,
 //! depth-bounded parser: walking a JS object graph from Rust recurses without bound, and a
 //! cyclic or 10,000-deep object overflowed the wasm stack, a trap that kills the instance.
-//! Outputs are ours and bounded, so they go out through serde-wasm-bindgen.
+//! Outputs leave as JSON text too, parsed by `JSON.parse` (see [`to_js`]).
 
 use rand_core::RngCore;
 use serde::Serialize;
@@ -34,8 +34,11 @@ struct ErrorOut<'a> {
     path: Option<&'a str>,
 }
 
+/// A value for JS, made by `JSON.parse` of its JSON text: claims named `__proto__` stay own
+/// properties (building the object member by member from Rust assigned them, which set the
+/// object's prototype), and one string crossing is faster than many small ones.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
 }
 
 fn verify_err(e: VerifyError) -> JsValue {
@@ -87,8 +90,9 @@ fn seconds(now: f64) -> Option<i64> {
 
 const NO_ENTROPY: &str = "crypto.getRandomValues is not available in this runtime";
 
-/// Checks the entropy source before anything draws from it: RSA signing blinds through
-/// `getrandom`, which panics (a trap, in wasm) when the source is missing.
+/// Checks the entropy source before the rsa crate draws from it (PS* signing), since its
+/// `getrandom` call panics (a trap, in wasm) when the source is missing. Our own draws go
+/// through [`WebRng`], which records a failure instead.
 fn entropy_available() -> bool {
     getrandom::getrandom(&mut [0u8; 16]).is_ok()
 }
@@ -146,15 +150,13 @@ fn decision(text: Option<String>) -> Result<Decision, DelegationError> {
 }
 
 fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Result<T, DelegationError> {
-    if !entropy_available() {
+    let mut rng = WebRng { failed: false };
+    let out = f(&mut rng);
+    if rng.failed {
+        // Whatever was minted used bytes that are not random: it is discarded.
         return Err(DelegationError::new(OAuthCode::ServerError, NO_ENTROPY));
     }
-    let mut rng = WebRng { failed: false };
-    let out = f(&mut rng)?;
-    if rng.failed {
-        return Err(DelegationError::new(OAuthCode::ServerError, "crypto.getRandomValues failed"));
-    }
-    Ok(out)
+    out
 }
 
 /// The request parameters (JSON text) and the clock of a delegation call.
@@ -174,11 +176,13 @@ impl WasmDelegator {
         Ok(WasmDelegator { inner, pending: HashMap::new(), next: 0 })
     }
 
-    /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
-    pub fn delegate(&self, params: &str, now: f64) -> Result<JsValue, JsValue> {
+    /// Answers one request (parameters as JSON text) at `now` (Unix seconds); the response as
+    /// JSON text (one string across the boundary and `JSON.parse` beat building the object
+    /// member by member from Rust).
+    pub fn delegate(&self, params: &str, now: f64) -> Result<String, JsValue> {
         let (params, now) = request_args(params, now)?;
         let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
-        Ok(to_js(&out))
+        Ok(Value::Object(out).to_string())
     }
 
     /// Checks a request for a policy hook: returns `{id, context}`; then `finish(id, …)` or
@@ -198,8 +202,8 @@ impl WasmDelegator {
     }
 
     /// Mints request `id` after its policy hook: `decision` is the JSON text of what the hook
-    /// returned, or absent when the hook threw.
-    pub fn finish(&mut self, id: u32, decision_text: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+    /// returned, or absent when the hook threw. The response as JSON text.
+    pub fn finish(&mut self, id: u32, decision_text: Option<String>, now: f64) -> Result<String, JsValue> {
         let auth = self.pending.remove(&id).ok_or_else(|| {
             delegation_err(DelegationError::new(OAuthCode::ServerError, "the request was already finished"))
         })?;
@@ -208,7 +212,7 @@ impl WasmDelegator {
         })?;
         let decision = decision(decision_text).map_err(delegation_err)?;
         let out = with_rng(|rng| self.inner.mint_with(&auth, &decision, now, rng)).map_err(delegation_err)?;
-        Ok(to_js(&out))
+        Ok(Value::Object(out).to_string())
     }
 
     /// Drops request `id` without minting.
@@ -240,8 +244,9 @@ impl WasmVerifier {
     }
 
     /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;
-    /// returns `{header, payload}`. An exception the hook throws reaches the caller unchanged.
-    pub fn verify(&self, token: JsValue, now: f64, is_revoked: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    /// returns `{header, payload}` as JSON text. An exception the hook throws reaches the caller
+    /// unchanged.
+    pub fn verify(&self, token: JsValue, now: f64, is_revoked: Option<js_sys::Function>) -> Result<String, JsValue> {
         let arg = |m: &str| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
         let token = token.as_string().ok_or_else(|| arg("the token must be a string (a compact JWT)"))?;
         let now = seconds(now).ok_or_else(|| arg("`currentDate` must be a valid Date"))?;
@@ -262,7 +267,7 @@ impl WasmVerifier {
             return Err(e);
         }
         let v = result.map_err(verify_err)?;
-        Ok(to_js(&serde_json::json!({ "header": v.header, "payload": v.payload })))
+        Ok(serde_json::json!({ "header": v.header, "payload": v.payload }).to_string())
     }
 }
 
@@ -270,11 +275,12 @@ impl WasmVerifier {
 #[wasm_bindgen]
 pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
     let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
-    if !entropy_available() {
-        return Err(arg(NO_ENTROPY.into()));
-    }
     let payload = json(payload, "the payload").map_err(arg)?;
     let options = json(options, "the sign options").map_err(arg)?;
+    let alg = options.get("alg").and_then(Value::as_str).and_then(crate::Alg::from_name);
+    if alg.is_some_and(crate::Alg::draws_os_entropy) && !entropy_available() {
+        return Err(arg(NO_ENTROPY.into()));
+    }
     let key = match secret {
         Some(bytes) => sign::KeyArg::Bytes(bytes),
         None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),

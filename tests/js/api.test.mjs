@@ -154,3 +154,16 @@ test('messages never carry secrets or private key material', () => {
     }
   }
 });
+
+test('a "__proto__" member in a token stays an own property: results never change a prototype', () => {
+  const secret = 'a-secret-of-at-least-thirty-two-bytes!';
+  const payload = JSON.parse('{"sub":"x","__proto__":{"admin":true},"exp":4000000000}');
+  const token = api.sign(payload, secret, { alg: 'HS256' });
+  let seen;
+  new api.Verifier({ secret, isRevoked: (p) => ((seen = p), false) }).verify(token);
+  for (const out of [api.verify(token, { secret }), api.decode(token), { payload: seen }]) {
+    assert.equal(Object.getPrototypeOf(out.payload), Object.prototype);
+    assert.equal(out.payload.admin, undefined);
+    assert.ok(Object.hasOwn(out.payload, '__proto__'));
+  }
+});
