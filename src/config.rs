@@ -35,8 +35,7 @@ pub struct TenantKey {
     pub public: VerifyingKey,
     /// The JWK's `x5c`: base64 DER certificates, the first holding this key (checked). SAML
     /// signatures name the first in `KeyInfo`; the JWKS publishes the chain.
-    pub x5c: Option<String>,
-    x5c_chain: Vec<String>,
+    pub x5c: Vec<String>,
 }
 
 /// A client (application), in Auth0 Management API terms.
@@ -210,8 +209,8 @@ impl Tenant {
                 jwk.insert("kid".into(), k.kid.clone().into());
                 jwk.insert("use".into(), "sig".into());
                 jwk.insert("alg".into(), k.alg.name().into());
-                if !k.x5c_chain.is_empty() {
-                    jwk.insert("x5c".into(), k.x5c_chain.clone().into());
+                if !k.x5c.is_empty() {
+                    jwk.insert("x5c".into(), k.x5c.clone().into());
                 }
                 Some(Value::Object(jwk))
             })
@@ -249,8 +248,8 @@ fn tenant_key(v: &Value, i: usize) -> Result<TenantKey, ConfigError> {
         return Err(err(format!("{path}.alg"), format!("{}: tenant keys sign RS256, ES256 or EdDSA", alg.name())));
     }
     let public = key.verifying_key();
-    let x5c_chain = certificates(jwk, &path, &public)?;
-    Ok(TenantKey { kid, alg, key, public, x5c: x5c_chain.first().cloned(), x5c_chain })
+    let x5c = certificates(jwk, &path, &public)?;
+    Ok(TenantKey { kid, alg, key, public, x5c })
 }
 
 /// `x5c`: standard base64 DER certificates; the first must certify the key itself, or every

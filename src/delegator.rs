@@ -135,7 +135,7 @@ impl Delegator {
             ));
         }
         if formats::lookup(req.api_type).is_none() {
-            let feature = formats::FEATURES.iter().find(|(a, _)| *a == req.api_type).map_or("", |(_, f)| f);
+            let feature = formats::feature(req.api_type);
             return Err(DelegationError::new(
                 OAuthCode::InvalidTarget,
                 format!(

@@ -435,27 +435,20 @@ fn check_rsa_bits(bits: usize) -> Result<(), VerifyError> {
 /// Imports a public key from PEM (SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`).
 pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
     let pem = pem.trim();
     let label = pem_label(pem)
         .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
     let garbled = || invalid(format!("the {label} PEM does not decode: check that it was copied whole"));
     match label {
         "PUBLIC KEY" => {
-            if let Ok(k) = RsaPublicKey::from_public_key_pem(pem) {
-                check_rsa_bits(k.n().bits())?;
-                Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
-            } else if let Ok(k) = p256::PublicKey::from_public_key_pem(pem) {
-                Ok(VerifyingKey::P256(k.into()))
-            } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
-                Ok(VerifyingKey::Ed25519(k))
-            } else if pem::looks_like_spki(pem) {
-                Err(VerifyError::new(
+            let der = rsa::pkcs8::Document::from_pem(pem).map(|(_, d)| d).ok();
+            match der.as_ref().map(|d| spki_key(d.as_bytes())).transpose()?.flatten() {
+                Some(k) => Ok(k),
+                None if pem::looks_like_spki(pem) => Err(VerifyError::new(
                     VerifyCode::NotSupported,
                     "the public key is of a type or curve not supported here (RSA, EC P-256, Ed25519)",
-                ))
-            } else {
-                Err(garbled())
+                )),
+                None => Err(garbled()),
             }
         }
         "RSA PUBLIC KEY" => {
@@ -562,7 +555,6 @@ fn der_next(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 
 /// The public key of a DER X.509 certificate (its `subjectPublicKeyInfo`).
 pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, VerifyError> {
-    use rsa::pkcs8::DecodePublicKey;
     let bad = || invalid("the certificate is not DER X.509 (x5c holds standard base64 of DER certificates)");
     let (tag, cert, _) = der_next(der).ok_or_else(bad)?;
     let (tbs_tag, mut tbs, _) = der_next(cert).filter(|_| tag == 0x30).ok_or_else(bad)?;
@@ -581,14 +573,23 @@ pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, VerifyError> {
         return Err(bad());
     }
     // The whole SubjectPublicKeyInfo element, header included.
-    let spki = &tbs[..tbs.len() - after.len()];
-    if let Ok(k) = RsaPublicKey::from_public_key_der(spki) {
-        Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
-    } else if let Ok(k) = p256::PublicKey::from_public_key_der(spki) {
-        Ok(VerifyingKey::P256(k.into()))
-    } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(spki) {
-        Ok(VerifyingKey::Ed25519(k))
+    spki_key(&tbs[..tbs.len() - after.len()])?.ok_or_else(|| {
+        VerifyError::new(VerifyCode::NotSupported, "the certificate's key is not RSA, EC P-256 or Ed25519")
+    })
+}
+
+/// A DER SubjectPublicKeyInfo of a type we read (RSA of at least 2048 bits, EC P-256,
+/// Ed25519); `None` for any other content. Shared by `PUBLIC KEY` PEM and certificates.
+fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
+    use rsa::pkcs8::DecodePublicKey;
+    Ok(Some(if let Ok(k) = RsaPublicKey::from_public_key_der(der) {
+        check_rsa_bits(k.n().bits())?;
+        VerifyingKey::Rsa(Box::new(RsaPublic::new(k)))
+    } else if let Ok(k) = p256::PublicKey::from_public_key_der(der) {
+        VerifyingKey::P256(k.into())
+    } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(der) {
+        VerifyingKey::Ed25519(k)
     } else {
-        Err(VerifyError::new(VerifyCode::NotSupported, "the certificate's key is not RSA, EC P-256 or Ed25519"))
-    }
+        return Ok(None);
+    }))
 }

@@ -19,11 +19,9 @@ pub mod keys;
 pub mod policy;
 pub mod request;
 pub mod rsa_signer;
-#[cfg(feature = "saml")]
 mod saml;
 pub mod sign;
 pub mod verify;
-#[cfg(feature = "saml")]
 mod xml;
 
 #[cfg(target_arch = "wasm32")]

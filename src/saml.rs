@@ -170,7 +170,7 @@ fn sign(head: &str, tail: &str, id: &str, key: &TenantKey) -> Result<String, Del
     w.open("ds:Signature", Some(("ds", NS_DS)), &[]);
     w.raw(&signed_info(false)?);
     w.leaf("ds:SignatureValue", None, &[], &Base64::encode_string(&signature));
-    if let Some(cert) = &key.x5c {
+    if let Some(cert) = key.x5c.first() {
         w.open("ds:KeyInfo", None, &[]);
         w.open("ds:X509Data", None, &[]);
         w.leaf("ds:X509Certificate", None, &[], cert);

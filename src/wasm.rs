@@ -176,13 +176,11 @@ impl WasmDelegator {
         Ok(WasmDelegator { inner, pending: HashMap::new(), next: 0 })
     }
 
-    /// Answers one request (parameters as JSON text) at `now` (Unix seconds); the response as
-    /// JSON text (one string across the boundary and `JSON.parse` beat building the object
-    /// member by member from Rust).
-    pub fn delegate(&self, params: &str, now: f64) -> Result<String, JsValue> {
+    /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
+    pub fn delegate(&self, params: &str, now: f64) -> Result<JsValue, JsValue> {
         let (params, now) = request_args(params, now)?;
         let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
-        Ok(Value::Object(out).to_string())
+        Ok(to_js(&out))
     }
 
     /// Checks a request for a policy hook: returns `{id, context}`; then `finish(id, …)` or
@@ -202,8 +200,8 @@ impl WasmDelegator {
     }
 
     /// Mints request `id` after its policy hook: `decision` is the JSON text of what the hook
-    /// returned, or absent when the hook threw. The response as JSON text.
-    pub fn finish(&mut self, id: u32, decision_text: Option<String>, now: f64) -> Result<String, JsValue> {
+    /// returned, or absent when the hook threw.
+    pub fn finish(&mut self, id: u32, decision_text: Option<String>, now: f64) -> Result<JsValue, JsValue> {
         let auth = self.pending.remove(&id).ok_or_else(|| {
             delegation_err(DelegationError::new(OAuthCode::ServerError, "the request was already finished"))
         })?;
@@ -212,7 +210,7 @@ impl WasmDelegator {
         })?;
         let decision = decision(decision_text).map_err(delegation_err)?;
         let out = with_rng(|rng| self.inner.mint_with(&auth, &decision, now, rng)).map_err(delegation_err)?;
-        Ok(Value::Object(out).to_string())
+        Ok(to_js(&out))
     }
 
     /// Drops request `id` without minting.
@@ -244,9 +242,8 @@ impl WasmVerifier {
     }
 
     /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;
-    /// returns `{header, payload}` as JSON text. An exception the hook throws reaches the caller
-    /// unchanged.
-    pub fn verify(&self, token: JsValue, now: f64, is_revoked: Option<js_sys::Function>) -> Result<String, JsValue> {
+    /// returns `{header, payload}`. An exception the hook throws reaches the caller unchanged.
+    pub fn verify(&self, token: JsValue, now: f64, is_revoked: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let arg = |m: &str| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
         let token = token.as_string().ok_or_else(|| arg("the token must be a string (a compact JWT)"))?;
         let now = seconds(now).ok_or_else(|| arg("`currentDate` must be a valid Date"))?;
@@ -267,7 +264,7 @@ impl WasmVerifier {
             return Err(e);
         }
         let v = result.map_err(verify_err)?;
-        Ok(serde_json::json!({ "header": v.header, "payload": v.payload }).to_string())
+        Ok(to_js(&serde_json::json!({ "header": v.header, "payload": v.payload })))
     }
 }
 

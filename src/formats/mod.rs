@@ -2,19 +2,6 @@
 //! target's `addons.<api_type>` settings by the constructor listed in [`FORMATS`]. Adding a
 //! format is a new file and a row in that table.
 
-// The helpers the add-ons share go unused in builds that leave add-ons out.
-#![cfg_attr(
-    not(all(
-        feature = "firebase",
-        feature = "azure",
-        feature = "wams",
-        feature = "layer",
-        feature = "salesforce",
-        feature = "saml"
-    )),
-    allow(dead_code)
-)]
-
 use core::fmt;
 use core::ops::RangeInclusive;
 
@@ -28,21 +15,13 @@ use crate::keys::SigningKey;
 use crate::request::Scope;
 
 mod app;
-#[cfg(feature = "saml")]
 mod aws;
-#[cfg(feature = "azure")]
 mod azure_blob;
-#[cfg(feature = "azure")]
 mod azure_sb;
-#[cfg(feature = "firebase")]
 mod firebase;
-#[cfg(feature = "layer")]
 mod layer;
-#[cfg(feature = "salesforce")]
 mod salesforce;
-#[cfg(feature = "saml")]
 mod sap_api;
-#[cfg(feature = "wams")]
 mod wams;
 
 /// What a format needs to mint: who asks, for whom, about which user, and when.
@@ -119,58 +98,59 @@ pub(crate) trait Format: Send + Sync {
 /// Builds a format from a target's `addons.<api_type>` object (empty for `app`).
 pub(crate) type Prepare = fn(&Settings<'_>) -> Result<Box<dyn Format>, ConfigError>;
 
-/// `api_type` → constructor, for every name in `request::API_TYPES` but the synonym `auth0`.
-/// A build without a format's feature leaves its row out.
-const FORMATS: &[(&str, Prepare)] = &[
-    ("app", app::prepare),
-    #[cfg(feature = "firebase")]
-    ("firebase", firebase::prepare),
-    #[cfg(feature = "azure")]
-    ("azure_blob", azure_blob::prepare),
-    #[cfg(feature = "azure")]
-    ("azure_sb", azure_sb::prepare),
-    #[cfg(feature = "wams")]
-    ("wams", wams::prepare),
-    #[cfg(feature = "layer")]
-    ("layer", layer::prepare),
-    #[cfg(feature = "salesforce")]
-    ("salesforce_api", salesforce::prepare_production),
-    #[cfg(feature = "salesforce")]
-    ("salesforce_sandbox_api", salesforce::prepare_sandbox),
-    #[cfg(feature = "saml")]
-    ("sap_api", sap_api::prepare),
-    #[cfg(feature = "saml")]
-    ("aws", aws::prepare),
-];
-
-/// The Cargo feature that builds each add-on (for the error a build without it answers).
-pub(crate) const FEATURES: &[(&str, &str)] = &[
-    ("firebase", "firebase"),
-    ("azure_blob", "azure"),
-    ("azure_sb", "azure"),
-    ("wams", "wams"),
-    ("layer", "layer"),
-    ("salesforce_api", "salesforce"),
-    ("salesforce_sandbox_api", "salesforce"),
-    ("sap_api", "saml"),
-    ("aws", "saml"),
-];
-
 /// A provider's answer to the token request a format built: (HTTP status, body) → the JSON the
 /// edge handler returns, or (status, error). Status 0: the host could not reach the provider.
 pub(crate) type Answer = fn(u16, &str) -> Result<Value, (u16, DelegationError)>;
 
-/// The formats whose token request the edge handler sends itself, returning the provider's answer.
-const EXCHANGES: &[(&str, Answer)] = &[
-    #[cfg(feature = "saml")]
-    ("sap_api", sap_api::answer),
-    #[cfg(feature = "saml")]
-    ("aws", aws::answer),
+/// One `api_type`: the Cargo feature that builds it, its constructor (`None` in a build
+/// without that feature: the constant folds away, and with it the format's code), and, for
+/// formats whose token request the edge handler sends itself, how to read the answer.
+struct Row {
+    api_type: &'static str,
+    feature: &'static str,
+    prepare: Option<Prepare>,
+    answer: Option<Answer>,
+}
+
+macro_rules! row {
+    ($api_type:literal, $feature:literal, $prepare:expr $(, $answer:expr)?) => {
+        Row {
+            api_type: $api_type,
+            feature: $feature,
+            prepare: if cfg!(feature = $feature) { Some($prepare as Prepare) } else { None },
+            answer: if cfg!(feature = $feature) { row!(@answer $($answer)?) } else { None },
+        }
+    };
+    (@answer) => { None };
+    (@answer $answer:expr) => { Some($answer as Answer) };
+}
+
+/// Every name in `request::API_TYPES` but the synonym `auth0`.
+const FORMATS: &[Row] = &[
+    Row { api_type: "app", feature: "", prepare: Some(app::prepare), answer: None },
+    row!("firebase", "firebase", firebase::prepare),
+    row!("azure_blob", "azure", azure_blob::prepare),
+    row!("azure_sb", "azure", azure_sb::prepare),
+    row!("wams", "wams", wams::prepare),
+    row!("layer", "layer", layer::prepare),
+    row!("salesforce_api", "salesforce", salesforce::prepare_production),
+    row!("salesforce_sandbox_api", "salesforce", salesforce::prepare_sandbox),
+    row!("sap_api", "saml", sap_api::prepare, sap_api::answer),
+    row!("aws", "saml", aws::prepare, aws::answer),
 ];
+
+fn row(api_type: &str) -> Option<&'static Row> {
+    FORMATS.iter().find(|r| r.api_type == api_type)
+}
 
 /// How to read the provider's answer, for a format the handler exchanges.
 pub(crate) fn exchange(api_type: &str) -> Option<Answer> {
-    EXCHANGES.iter().find(|(name, _)| *name == api_type).map(|(_, a)| *a)
+    row(api_type)?.answer
+}
+
+/// The Cargo feature that builds `api_type` (for the error a build without it answers).
+pub(crate) fn feature(api_type: &str) -> &'static str {
+    row(api_type).map_or("", |r| r.feature)
 }
 
 /// AWS STS's public endpoint (hosts may name a regional one).
@@ -179,7 +159,7 @@ pub(crate) const STS_ENDPOINT: &str = "https://sts.amazonaws.com/";
 /// The constructor for a (normalized) `api_type`; `None` for names `request::API_TYPES` does
 /// not list, and for add-ons whose feature this build leaves out (a test keeps the tables in step).
 pub(crate) fn lookup(api_type: &str) -> Option<Prepare> {
-    FORMATS.iter().find(|(name, _)| *name == api_type).map(|(_, p)| *p)
+    row(api_type)?.prepare
 }
 
 /// Builds the format of `api_type` from `settings`; errors carry paths relative to the add-on.
@@ -471,12 +451,12 @@ mod tests {
     }
 
     #[test]
-    fn every_api_type_has_a_format_or_names_its_feature() {
+    fn every_api_type_has_a_row_that_names_its_feature() {
         for name in crate::request::API_TYPES.iter().filter(|a| **a != "auth0") {
-            let feature = FEATURES.iter().find(|(a, _)| a == name);
-            assert!(lookup(name).is_some() || feature.is_some(), "{name}");
-            assert!(*name == "app" || feature.is_some(), "{name} names its Cargo feature");
+            assert!(row(name).is_some(), "{name}");
+            assert!(*name == "app" || !feature(name).is_empty(), "{name} names its Cargo feature");
         }
+        assert_eq!(FORMATS.len(), crate::request::API_TYPES.len() - 1);
     }
 
     #[test]

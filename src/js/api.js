@@ -174,7 +174,7 @@ function createApi(raw) {
     #answer(id, now, outcome) {
       try {
         if ('thrown' in outcome) policyFailure(() => call(() => this.#inner.finish(id, undefined, now)), outcome.thrown);
-        return JSON.parse(call(() => this.#inner.finish(id, decisionText(outcome.result), now)));
+        return call(() => this.#inner.finish(id, decisionText(outcome.result), now));
       } finally {
         this.#inner.release(id);
       }
@@ -186,7 +186,7 @@ function createApi(raw) {
      */
     delegate(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return JSON.parse(call(() => this.#inner.delegate(text, now)));
+      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
       const { id, context } = call(() => this.#inner.authorize(text, now, ip));
       let outcome;
       try {
@@ -205,7 +205,7 @@ function createApi(raw) {
     /** `delegate` that awaits an asynchronous policy hook. */
     async delegateAsync(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return JSON.parse(call(() => this.#inner.delegate(text, now)));
+      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
       const { id, context } = call(() => this.#inner.authorize(text, now, ip));
       let outcome;
       try {
@@ -250,7 +250,7 @@ function createApi(raw) {
     verify(token, opts = {}) {
       const o = opts ?? {};
       const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
-      return JSON.parse(call(() => this.#inner.verify(token, now, this.#isRevoked)));
+      return call(() => this.#inner.verify(token, now, this.#isRevoked));
     }
   }
 

@@ -11,17 +11,11 @@ import { createSasTokenProvider } from '@azure/core-amqp';
 import { initializeApp, cert, deleteApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { Delegator, Verifier, decode, createHandler, DelegationError, ConfigError } from 'edge-delegation';
-import { addons, tenantWithAddons, keys, NOW, params, joseIdToken } from './helpers.mjs';
+import { addonSettings, withSettings, tenantWithAddons, keys, NOW, params, joseIdToken } from './helpers.mjs';
 import { startAzurite, ACCOUNT, ACCOUNT_KEY } from './azurite.mjs';
 
 const tenant = tenantWithAddons;
-const settings = (id, api) => addons.clients.find((c) => c.client_id === id).addons[api];
-/** The tenant with `addons.<api>` of client `id` replaced by `s`. */
-function withSettings(id, api, s) {
-  const t = structuredClone(tenant);
-  t.clients.find((c) => c.client_id === id).addons[api] = s;
-  return t;
-}
+const settings = addonSettings;
 const d = new Delegator(tenant);
 const idt = await joseIdToken('spa');
 const ask = (api_type, target = 'addons', extra = {}, dd = d, now = NOW) => dd.delegate(params('spa', idt, { api_type, target, ...extra }), { now });

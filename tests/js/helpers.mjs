@@ -8,6 +8,14 @@ export const tenant = fixture('tenant.json');
 /** The add-on targets of tests/fixtures/addons.json, and the tenant with them added. */
 export const addons = fixture('addons.json');
 export const tenantWithAddons = { ...tenant, clients: [...tenant.clients, ...addons.clients] };
+/** `addons.<api>` of client `id` in tests/fixtures/addons.json. */
+export const addonSettings = (id, api) => addons.clients.find((c) => c.client_id === id).addons[api];
+/** tenantWithAddons with `addons.<api>` of client `id` replaced by `s`. */
+export function withSettings(id, api, s) {
+  const t = structuredClone(tenantWithAddons);
+  t.clients.find((c) => c.client_id === id).addons[api] = s;
+  return t;
+}
 export const keys = fixture('keys.json');
 export const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const NOW = 1_800_000_000;

@@ -15,7 +15,7 @@ import { SAML } from '@node-saml/node-saml';
 import * as samlify from 'samlify';
 import * as xmllint from '@authenio/samlify-node-xmllint';
 import { Delegator, createHandler, ConfigError, DelegationError } from 'edge-delegation';
-import { addons, tenantWithAddons, params, joseIdToken } from './helpers.mjs';
+import { addonSettings, withSettings, tenantWithAddons, params, joseIdToken } from './helpers.mjs';
 import { freePort } from './workerd-helper.mjs';
 import { CERT, xmlCryptoVerifies } from './saml-helpers.mjs';
 
@@ -24,15 +24,9 @@ const PYTHON = join(root, '.venv', 'bin', 'python');
 const SAP = 'https://sap.test.example/oauth2/api/v1/token';
 const AWS = 'https://signin.aws.amazon.com/saml';
 const ISSUER = 'urn:tenant.test.example';
-const settings = (api) => addons.clients.find((c) => c.client_id === 'addons').addons[api];
-
-/** The tenant with `addons.<api>` of the add-on client changed by `edit`. */
-function withSettings(api, edit) {
-  const t = structuredClone(tenantWithAddons);
-  const s = t.clients.find((c) => c.client_id === 'addons').addons;
-  s[api] = edit(structuredClone(s[api]));
-  return t;
-}
+const settings = (api) => addonSettings('addons', api);
+/** The tenant with the add-on client's `addons.<api>` changed by `edit`. */
+const edited = (api, edit) => withSettings('addons', api, edit(structuredClone(settings(api))));
 
 // SAML receivers check times against their own clock: mint at the real time.
 const realNow = () => Math.floor(Date.now() / 1000);
@@ -243,7 +237,7 @@ test('aws through createHandler: moto answers AssumeRoleWithSAML and the handler
 
 test('sap_api through createHandler: the endpoint gets exactly the request built and verifies its assertion', async () => {
   const endpoint = `${sapUrl}/oauth2/api/v1/token`;
-  const tenant = withSettings('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint }));
+  const tenant = edited('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint }));
   const handler = createHandler(tenant);
   sapSeen.length = 0;
   const { status, body } = await post(handler, 'sap_api');
@@ -263,13 +257,13 @@ test('sap_api through createHandler: the endpoint gets exactly the request built
   assert.equal(direct.token_request.body.replace(/assertion=.*$/, ''), seen.body.replace(/assertion=.*$/, ''));
 
   // The assertion encoded base64url (RFC 7522's wording) is accepted the same way.
-  const url = withSettings('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint, assertionEncoding: 'base64url' }));
+  const url = edited('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint, assertionEncoding: 'base64url' }));
   assert.equal((await post(createHandler(url), 'sap_api')).status, 200);
 });
 
 test('provider failures become clean JSON errors; the caller never sees credentials', async () => {
   const endpoint = `${sapUrl}/oauth2/api/v1/token`;
-  const wrongPassword = withSettings('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint, servicePassword: 'wrong' }));
+  const wrongPassword = edited('sap_api', (s) => ({ ...s, tokenEndpointUrl: endpoint, servicePassword: 'wrong' }));
   const errors = [];
   const refused = await post(createHandler(wrongPassword, { onError: (e) => errors.push(e) }), 'sap_api');
   assert.equal(refused.status, 403);
@@ -298,7 +292,7 @@ test('bad settings are refused at construction, naming the setting; delegate err
     ['aws', (s) => ({ ...s, role: 'admin' }), 'role', /arn:aws:iam::123456789012:role\/Name/],
     ['aws', (s) => ({ ...s, lifetime_in_seconds: 60 }), 'lifetime_in_seconds', /from 900 to 43200/],
   ]) {
-    assert.throws(() => new Delegator(withSettings(api, edit)), (e) => e instanceof ConfigError && e.path.endsWith(`addons.${api}.${path}`) && re.test(e.message), `${api}.${path}`);
+    assert.throws(() => new Delegator(edited(api, edit)), (e) => e instanceof ConfigError && e.path.endsWith(`addons.${api}.${path}`) && re.test(e.message), `${api}.${path}`);
   }
   const noRsa = structuredClone(tenantWithAddons);
   noRsa.signing_keys = noRsa.signing_keys.filter((k) => k.kty !== 'RSA');
