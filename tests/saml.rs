@@ -328,9 +328,9 @@ fn handler_exchanges_with_sts() {
     let cases = [
         (400, refusal, 403, "access_denied", "AWS STS refused the request (HTTP 400): InvalidIdentityToken: Specified provider doesn't exist."),
         (0, "", 502, "server_error", "could not reach AWS STS"),
-        (200, "{\"not\":\"xml\"}", 502, "server_error", "AWS STS answered HTTP 502"),
+        (200, "{\"not\":\"xml\"}", 502, "server_error", "AWS STS answered HTTP 200, not a result"),
         (503, "<html>busy</html>", 502, "server_error", "AWS STS answered HTTP 503"),
-        (200, "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", 502, "server_error", "answered HTTP 502"),
+        (200, "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", 502, "server_error", "answered HTTP 200"),
         (200, "<AssumeRoleWithSAMLResponse><AssumeRoleWithSAMLResult><Credentials></Credentials></AssumeRoleWithSAMLResult></AssumeRoleWithSAMLResponse>", 502, "server_error", "no Credentials.AccessKeyId"),
     ];
     for (status, body, want, code, needle) in cases {

@@ -135,14 +135,14 @@ pub(super) fn answer(status: u16, body: &str) -> Result<Value, (u16, DelegationE
     let doc = xml::read(body).ok();
     if let Some(err) = doc.as_ref().filter(|d| d.name == "ErrorResponse").and_then(|d| d.child("Error")) {
         let detail = [err.child_text("Code"), err.child_text("Message")].into_iter().flatten().collect::<Vec<_>>();
-        return Err(provider_failure(STS, if status == 200 { 502 } else { status }, Some(detail.join(": "))));
+        return Err(provider_failure(STS, status, Some(detail.join(": "))));
     }
     let result = doc
         .as_ref()
         .filter(|d| status == 200 && d.name == "AssumeRoleWithSAMLResponse")
         .and_then(|d| d.child("AssumeRoleWithSAMLResult"));
     let Some(r) = result else {
-        return Err(provider_failure(STS, if status == 200 { 502 } else { status }, None));
+        return Err(provider_failure(STS, status, None));
     };
     let text = |el: Option<&xml::Element>, name: &str| el.and_then(|e| e.child_text(name)).map(str::to_owned);
     let creds = r.child("Credentials");
@@ -150,7 +150,7 @@ pub(super) fn answer(status: u16, body: &str) -> Result<Value, (u16, DelegationE
     let mut credentials = Map::new();
     for f in fields {
         let v = text(creds, f)
-            .ok_or_else(|| provider_failure(STS, 502, Some(format!("the answer has no Credentials.{f}"))))?;
+            .ok_or_else(|| provider_failure(STS, status, Some(format!("the answer has no Credentials.{f}"))))?;
         credentials.insert(f.into(), v.into());
     }
     let mut out = object([("Credentials", Value::Object(credentials))]);
