@@ -72,9 +72,12 @@ pub struct RsaPublic {
 }
 
 impl RsaPublic {
-    fn new(key: RsaPublicKey) -> RsaPublic {
-        let fast = crate::rsa_signer::RsaVerifier::new(&key);
-        RsaPublic { key, fast }
+    fn new(key: RsaPublicKey) -> Result<RsaPublic, VerifyError> {
+        // The rsa crate has checked n (odd, at most 4096 bits) and e (at most 2^33 - 1).
+        let fast = crate::rsa_signer::RsaVerifier::new(&key).ok_or_else(|| {
+            invalid("the RSA public key is not usable: its modulus must be odd and its exponent small")
+        })?;
+        Ok(RsaPublic { key, fast })
     }
 }
 
@@ -110,7 +113,9 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
-            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(RsaPublic::new(k.key.to_public_key()))),
+            Self::Rsa(k) => {
+                VerifyingKey::Rsa(Box::new(RsaPublic { key: k.key.to_public_key(), fast: k.signer.verifier().clone() }))
+            }
             Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
             Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
         }
@@ -354,7 +359,7 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
         "RSA" => VerifyingKey::Rsa(Box::new(RsaPublic::new(rsa_public(
             &required(jwk, "n", "RSA")?,
             &required(jwk, "e", "RSA")?,
-        )?))),
+        )?)?)),
         "EC" => VerifyingKey::P256(ec_public(jwk)?),
         "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
@@ -454,7 +459,7 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
         "RSA PUBLIC KEY" => {
             let k = RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| garbled())?;
             check_rsa_bits(k.n().bits())?;
-            Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k))))
+            Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k)?)))
         }
         "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Err(invalid(
             "this PEM is a private key; verification takes the public key (\"-----BEGIN PUBLIC KEY-----\")",
@@ -584,7 +589,7 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
     use rsa::pkcs8::DecodePublicKey;
     Ok(Some(if let Ok(k) = RsaPublicKey::from_public_key_der(der) {
         check_rsa_bits(k.n().bits())?;
-        VerifyingKey::Rsa(Box::new(RsaPublic::new(k)))
+        VerifyingKey::Rsa(Box::new(RsaPublic::new(k)?))
     } else if let Ok(k) = p256::PublicKey::from_public_key_der(der) {
         VerifyingKey::P256(k.into())
     } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(der) {

@@ -16,6 +16,7 @@ pub mod http;
 mod json;
 pub mod jws;
 pub mod keys;
+mod montgomery;
 pub mod policy;
 pub mod request;
 pub mod rsa_signer;

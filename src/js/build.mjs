@@ -70,7 +70,7 @@ function inputsHash() {
     }
   };
   walk(join(root, 'src'));
-  for (const f of ['Cargo.toml', 'Cargo.lock', 'package.json']) h.update(readFileSync(join(root, f)));
+  for (const f of ['Cargo.toml', 'Cargo.lock', 'package.json', '.cargo/config.toml']) h.update(readFileSync(join(root, f)));
   return h.digest('hex');
 }
 
@@ -104,7 +104,7 @@ export function bindAndOptimize(wasm, version, target, dir) {
   // binaryen from npm (v132): Debian's 108 corrupts wasm-bindgen's externref table.
   const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
   run(process.execPath, [wasmOpt, bg, '-o', bg, '-O3', '--strip-debug', '--strip-producers', '--enable-reference-types', '--enable-bulk-memory',
-    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue']);
+    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue', '--enable-simd']);
   return bg;
 }
 

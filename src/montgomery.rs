@@ -1,0 +1,729 @@
+//! Montgomery arithmetic for RSA, shaped for wasm: limbs of 22 bits held in `f64`s.
+//!
+//! wasm multiplies 32×32→64 bits at best, one product per instruction, and has no
+//! add-with-carry. Its SIMD has two-lane `f64` multiply and add that map to single x86/ARM
+//! instructions, and an `f64` holds every integer below 2^53 exactly: a product of two 22-bit
+//! limbs has 44 bits, so 2n ≤ 508 such products (plus carries) sum without rounding. The
+//! multiplication is operand scanning with the reduction interleaved (CIOS) on a row of lazy
+//! column sums: each step adds a_i·b and q_i·m to the row two lanes at a time, with no carry
+//! until the row is normalized at the end. The products are exact integers, never subnormal,
+//! so the float unit's timing does not depend on them.
+//!
+//! R = 2^(22·n) exceeds 4m, which keeps every result below 2m without the final conditional
+//! subtraction (Walter): intermediate values are "almost reduced"; values that leave this
+//! module are brought below m by a masked subtraction. Nothing here branches on, or indexes
+//! memory by, a value: loop bounds and branches depend only on the limb count and on public
+//! exponents ([`Modulus::pow_public`]).
+
+use zeroize::Zeroize;
+
+/// Bits per limb.
+const W: u32 = 22;
+const MASK: u64 = (1 << W) - 1;
+/// Limb counts are even (two lanes) and at most 254: a row entry then sums at most 508
+/// products below 2^44 plus a carry, below 2^53 (5,586-bit moduli).
+const MAX_LIMBS: usize = 254;
+/// The fixed window of [`Modulus::pow`], in exponent bits.
+const WINDOW: usize = 5;
+
+/// Little-endian 22-bit limbs, each an integer-valued `f64`.
+pub(crate) type Limbs = Vec<f64>;
+
+/// Two `f64` lanes: wasm SIMD when the build enables it, plain arrays otherwise (the same
+/// algorithm either way, so native tests exercise what wasm runs).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use core::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub struct Pair(v128);
+
+    #[inline(always)]
+    pub fn splat(x: f64) -> Pair {
+        Pair(f64x2_splat(x))
+    }
+    #[inline(always)]
+    pub fn load(s: &[f64]) -> Pair {
+        Pair(f64x2(s[0], s[1]))
+    }
+    #[inline(always)]
+    pub fn store(s: &mut [f64], p: Pair) {
+        s[0] = f64x2_extract_lane::<0>(p.0);
+        s[1] = f64x2_extract_lane::<1>(p.0);
+    }
+    /// acc + x·y.
+    #[inline(always)]
+    pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
+        Pair(f64x2_add(acc.0, f64x2_mul(x.0, y.0)))
+    }
+    /// `dst |= src & mask` on the bits (mask all ones or all zeros).
+    #[inline(always)]
+    pub fn or_masked(dst: &mut [f64], src: &[f64], mask: u64) {
+        let m = u64x2_splat(mask);
+        let v =
+            v128_or(u64x2(dst[0].to_bits(), dst[1].to_bits()), v128_and(u64x2(src[0].to_bits(), src[1].to_bits()), m));
+        dst[0] = f64::from_bits(u64x2_extract_lane::<0>(v));
+        dst[1] = f64::from_bits(u64x2_extract_lane::<1>(v));
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod lanes {
+    #[derive(Clone, Copy)]
+    pub struct Pair([f64; 2]);
+
+    #[inline(always)]
+    pub fn splat(x: f64) -> Pair {
+        Pair([x, x])
+    }
+    #[inline(always)]
+    pub fn load(s: &[f64]) -> Pair {
+        Pair([s[0], s[1]])
+    }
+    #[inline(always)]
+    pub fn store(s: &mut [f64], p: Pair) {
+        s[0] = p.0[0];
+        s[1] = p.0[1];
+    }
+    #[inline(always)]
+    pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
+        Pair([acc.0[0] + x.0[0] * y.0[0], acc.0[1] + x.0[1] * y.0[1]])
+    }
+    #[inline(always)]
+    pub fn or_masked(dst: &mut [f64], src: &[f64], mask: u64) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = f64::from_bits(d.to_bits() | (s.to_bits() & mask));
+        }
+    }
+}
+
+use lanes::{load, mul_add, splat, store};
+
+/// `t += x·a + y·b` lane-wise over equal even lengths.
+#[inline(always)]
+fn row_add2(t: &mut [f64], x: f64, a: &[f64], y: f64, b: &[f64]) {
+    let (x, y) = (splat(x), splat(y));
+    for ((t, a), b) in t.chunks_exact_mut(2).zip(a.chunks_exact(2)).zip(b.chunks_exact(2)) {
+        store(t, mul_add(mul_add(load(t), x, load(a)), y, load(b)));
+    }
+}
+
+/// `t += x·a + y·b + z·c + w·d` lane-wise over equal even lengths.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn row_add4(t: &mut [f64], x: f64, a: &[f64], y: f64, b: &[f64], z: f64, c: &[f64], w: f64, d: &[f64]) {
+    let (x, y, z, w) = (splat(x), splat(y), splat(z), splat(w));
+    let operands = a.chunks_exact(2).zip(b.chunks_exact(2)).zip(c.chunks_exact(2)).zip(d.chunks_exact(2));
+    for (t, (((a, b), c), d)) in t.chunks_exact_mut(2).zip(operands) {
+        let v = mul_add(mul_add(load(t), x, load(a)), y, load(b));
+        store(t, mul_add(mul_add(v, z, load(c)), w, load(d)));
+    }
+}
+
+/// `x` padded with two zero limbs, and `x` shifted up one limb (`[0, x0, …, x(n−1), 0]`): the
+/// operands of two consecutive rows, so that every two-lane access stays at an even index.
+fn padded_and_shifted(x: &[f64], pad: &mut [f64], shifted: &mut [f64]) {
+    let n = x.len();
+    pad[..n].copy_from_slice(x);
+    pad[n..].fill(0.0);
+    shifted[0] = 0.0;
+    shifted[1..=n].copy_from_slice(x);
+    shifted[n + 1] = 0.0;
+}
+
+/// Scratch for one multiplication: the row of column sums (2n + 2) and a padded and a shifted
+/// copy of one operand (n + 2 each). Wiped on drop.
+pub(crate) struct Scratch {
+    row: Vec<f64>,
+    pad: Vec<f64>,
+    shifted: Vec<f64>,
+}
+
+impl Scratch {
+    pub(crate) fn new(n: usize) -> Scratch {
+        Scratch { row: vec![0.0; 2 * n + 2], pad: vec![0.0; n + 2], shifted: vec![0.0; n + 2] }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        self.row.zeroize();
+        self.pad.zeroize();
+        self.shifted.zeroize();
+    }
+}
+
+/// A limb as an integer (exact: limbs and row entries are integers below 2^53).
+#[inline(always)]
+fn int(x: f64) -> u64 {
+    x as u64
+}
+
+/// Integer limbs to `f64` limbs.
+fn floats(x: &[u64]) -> Limbs {
+    x.iter().map(|&v| v as f64).collect()
+}
+
+/// `out = a - b` over integer limbs; returns the borrow (0 or 1).
+fn sub(out: &mut [u64], a: &[u64], b: &[u64]) -> u64 {
+    let mut borrow = 0u64;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        let d = x.wrapping_sub(y).wrapping_sub(borrow);
+        *o = d & MASK;
+        borrow = d >> 63;
+    }
+    borrow
+}
+
+/// `dst = src` when `choose` is 1, unchanged when 0, without a branch on `choose`.
+fn cmov(dst: &mut [u64], src: &[u64], choose: u64) {
+    let mask = 0u64.wrapping_sub(choose & 1);
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = (*d & !mask) | (s & mask);
+    }
+}
+
+fn ints(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|&v| int(v)).collect()
+}
+
+/// Big-endian bytes as `len` limbs (the value must fit; higher bits are dropped).
+pub(crate) fn from_be(bytes: &[u8], len: usize) -> Limbs {
+    let mut out = vec![0u64; len];
+    for (i, &byte) in bytes.iter().rev().enumerate() {
+        let bit = 8 * i;
+        let (limb, shift) = (bit / W as usize, bit as u32 % W);
+        if limb < len {
+            out[limb] |= ((byte as u64) << shift) & MASK;
+        }
+        // A byte that straddles two limbs (22 is not a multiple of 8).
+        if shift > W - 8 && limb + 1 < len {
+            out[limb + 1] |= (byte as u64) >> (W - shift);
+        }
+    }
+    let f = floats(&out);
+    out.zeroize();
+    f
+}
+
+/// The low `len` bytes of `x` (normalized limbs), big-endian.
+pub(crate) fn to_be(x: &[f64], len: usize) -> Vec<u8> {
+    let x = Zeroizing(ints(x));
+    let mut out = vec![0u8; len];
+    for (i, o) in out.iter_mut().rev().enumerate() {
+        let bit = 8 * i;
+        let (limb, shift) = (bit / W as usize, bit as u32 % W);
+        let lo = x.0.get(limb).copied().unwrap_or(0) >> shift;
+        let hi = x.0.get(limb + 1).copied().unwrap_or(0) << (W - shift);
+        *o = (lo | hi) as u8;
+    }
+    out
+}
+
+/// A vector wiped on drop.
+struct Zeroizing<T: Zeroize>(T);
+
+impl<T: Zeroize> Drop for Zeroizing<T> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Limbs needed for an odd modulus of `bits` bits, leaving R > 4m (an even count).
+pub(crate) fn limbs_for(bits: usize) -> usize {
+    (bits + 2).div_ceil(W as usize).next_multiple_of(2)
+}
+
+/// Carries a row of column sums (each an integer below 2^53, plus `carry` into the first)
+/// into `out`'s normalized limbs; the value must fit. In integers: the carry chain is then an
+/// add and a shift per limb, where floats would need a multiply, a floor and a subtract.
+fn normalize(row: &[f64], carry: f64, out: &mut [f64]) {
+    let mut carry = int(carry);
+    for (o, &v) in out.iter_mut().zip(row) {
+        let t = int(v) + carry;
+        *o = (t & MASK) as f64;
+        carry = t >> W;
+    }
+}
+
+/// One step of the reduction's scalar chain (see [`Modulus::chain`]).
+struct Chain {
+    q: [f64; 2],
+    carry: u64,
+    owed: [u64; 2],
+}
+
+/// An odd modulus prepared for Montgomery arithmetic with R = 2^(22·n).
+#[derive(Clone)]
+pub(crate) struct Modulus {
+    m: Limbs,
+    /// m padded with two zero limbs, and shifted up one limb (see [`padded_and_shifted`]).
+    m_pad: Limbs,
+    m_shifted: Limbs,
+    /// The four lowest limbs, as integers (for the scalar chain).
+    m_low: [u64; 4],
+    /// −m⁻¹ mod 2²².
+    m0inv: u64,
+    /// R mod m (Montgomery one), R² mod m, R³ mod m.
+    one: Limbs,
+    r2: Limbs,
+    r3: Limbs,
+}
+
+impl Drop for Modulus {
+    fn drop(&mut self) {
+        // RSA primes are secret; public moduli pay a few hundred stores.
+        for x in [&mut self.m, &mut self.m_pad, &mut self.m_shifted, &mut self.one, &mut self.r2, &mut self.r3] {
+            x.zeroize();
+        }
+        self.m_low.zeroize();
+    }
+}
+
+impl Modulus {
+    /// `m` big-endian (odd, at most 5,586 bits) as `n ≥ limbs_for(bits)` limbs (even, ≥ 4); `None`
+    /// when `m` is even, does not fit, or `n` is out of range. Constant-time: RSA primes are
+    /// secret (only their size is public).
+    pub(crate) fn new(bytes: &[u8], n: usize) -> Option<Modulus> {
+        if !(4..=MAX_LIMBS).contains(&n) || n % 2 == 1 {
+            return None;
+        }
+        let m = Zeroizing(ints(&from_be(bytes, n)));
+        let m = &m.0;
+        // All of it fits (no byte was dropped), odd, and R > 4m (the top two bits free).
+        let dropped = to_be(&floats(m), bytes.len()).iter().zip(bytes).fold(0, |acc, (a, b)| acc | (a ^ b));
+        if dropped != 0 || m[0] & 1 == 0 || m[n - 1] >> (W - 2) != 0 {
+            return None;
+        }
+        // −m⁻¹ mod 2²² by Newton's iteration (each step doubles the correct low bits).
+        let mut inv = 1u64;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv))) & MASK;
+        }
+        let m0inv = inv.wrapping_neg() & MASK;
+        // 2^j mod m by doubling from 1, to j = 22n + k with k·2^s = 22n; then s Montgomery
+        // squarings turn 2^k·R into 2^(22n)·R = R².
+        let bits = W as usize * n;
+        let s = bits.trailing_zeros();
+        let k = bits >> s;
+        let (mut x, mut doubled, mut less) =
+            (Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]));
+        x.0[0] = 1;
+        let mut one = vec![];
+        for j in 1..=bits + k {
+            let mut carry = 0;
+            for (d, &v) in doubled.0.iter_mut().zip(&x.0) {
+                let t = (v << 1) | carry;
+                *d = t & MASK;
+                carry = t >> W;
+            }
+            let borrow = sub(&mut less.0, &doubled.0, m);
+            x.0.copy_from_slice(&less.0);
+            cmov(&mut x.0, &doubled.0, borrow);
+            if j == bits {
+                one = floats(&x.0);
+            }
+        }
+        let (mut m_pad, mut m_shifted) = (vec![0.0; n + 2], vec![0.0; n + 2]);
+        padded_and_shifted(&floats(m), &mut m_pad, &mut m_shifted);
+        let m_low = [m[0], m[1], m[2], m[3]];
+        let mut md = Modulus { m: floats(m), m_pad, m_shifted, m_low, m0inv, one, r2: vec![], r3: vec![] };
+        let mut scratch = Scratch::new(n);
+        let mut r2 = floats(&x.0);
+        for _ in 0..s {
+            md.sqr(&r2.clone(), &mut scratch, &mut r2);
+        }
+        md.reduce(&mut r2);
+        let mut r3 = vec![0.0; n];
+        md.mul(&r2, &r2, &mut scratch, &mut r3);
+        md.reduce(&mut r3);
+        (md.r2, md.r3) = (r2, r3);
+        Some(md)
+    }
+
+    /// The limb count n.
+    pub(crate) fn len(&self) -> usize {
+        self.m.len()
+    }
+
+    /// The modulus' limbs.
+    pub(crate) fn limbs(&self) -> &[f64] {
+        &self.m
+    }
+
+    /// The reduction's scalar chain for the step at rows i, i+1 (i even), in integers: the
+    /// entries row[i], row[i+1] as the vector passes of earlier steps left them (`r0`, `r1`),
+    /// plus what the previous step owes them (`owed`), plus the carry into row[i], plus
+    /// a_i·b + a_(i+1)·b one limb higher (`a`, `b`: the two limbs of a and the four lowest of b;
+    /// zeros when reducing a square). Returns q_i, q_(i+1), the carry out of row[i+1], and
+    /// what this step owes rows i+2 and i+3: the vector pass covers row[i+4..] only, so the
+    /// chain never waits for it and runs alongside.
+    #[inline(always)]
+    fn chain(&self, r0: f64, r1: f64, owed: [u64; 2], carry: u64, a: [u64; 2], b: [u64; 4]) -> Chain {
+        let m = &self.m_low;
+        let t0 = int(r0) + owed[0] + carry + a[0] * b[0];
+        let q0 = ((t0 & MASK) * self.m0inv) & MASK;
+        let c1 = (t0 + q0 * m[0]) >> W;
+        let t1 = int(r1) + owed[1] + c1 + a[0] * b[1] + q0 * m[1] + a[1] * b[0];
+        let q1 = ((t1 & MASK) * self.m0inv) & MASK;
+        Chain {
+            q: [q0 as f64, q1 as f64],
+            carry: (t1 + q1 * m[0]) >> W,
+            owed: [
+                a[0] * b[2] + q0 * m[2] + a[1] * b[1] + q1 * m[1],
+                a[0] * b[3] + q0 * m[3] + a[1] * b[2] + q1 * m[2],
+            ],
+        }
+    }
+
+    /// `out = a·b·R⁻¹ mod m`, below 2m, for normalized a, b with a·b < R·m (so for a, b < 2m).
+    ///
+    /// Two rows per step: the scalar [`Modulus::chain`] finds q_i and q_(i+1), then one pass
+    /// adds a_i·b + q_i·m at row[i..] and a_(i+1)·b + q_(i+1)·m one limb higher, through the
+    /// shifted copies, so that every two-lane load and store is at an even index and meets
+    /// earlier stores exactly (a load that straddles two recent stores stalls).
+    pub(crate) fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+        let n = self.len();
+        let Scratch { row, pad, shifted } = scratch;
+        let (a, b, row) = (&a[..n], &b[..n], &mut row[..2 * n + 2]);
+        padded_and_shifted(b, pad, shifted);
+        let (mp, ms, pad, shifted) =
+            (&self.m_pad[4..n + 2], &self.m_shifted[4..n + 2], &pad[4..n + 2], &shifted[4..n + 2]);
+        let b_low = [int(b[0]), int(b[1]), int(b[2]), int(b[3])];
+        row.fill(0.0);
+        let (mut carry, mut owed) = (0, [0, 0]);
+        for i in (0..n).step_by(2) {
+            let c = self.chain(row[i], row[i + 1], owed, carry, [int(a[i]), int(a[i + 1])], b_low);
+            (carry, owed) = (c.carry, c.owed);
+            row_add4(&mut row[i + 4..i + n + 2], a[i], pad, c.q[0], mp, a[i + 1], shifted, c.q[1], ms);
+        }
+        self.finish(row, owed, carry, out);
+    }
+
+    /// The result rows n..2n, with what the last step owes rows n and n+1 and the carry.
+    fn finish(&self, row: &mut [f64], owed: [u64; 2], carry: u64, out: &mut [f64]) {
+        let n = self.len();
+        row[n] += owed[0] as f64;
+        row[n + 1] += owed[1] as f64;
+        normalize(&row[n..2 * n], carry as f64, out);
+    }
+
+    /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, then
+    /// the reduction, both two rows per step as in [`Modulus::mul`].
+    pub(crate) fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+        let n = self.len();
+        let Scratch { row, pad, shifted } = scratch;
+        let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
+        padded_and_shifted(a, pad, shifted);
+        // The step for rows i, i+1 adds 2a_i·a_j (j ≥ i+2) and 2a_(i+1)·a_j (j ≥ i+1) from
+        // row[2i+2] on. What it misses or doubles is set first: a_i² and 2a_i·a_(i+1) for even
+        // i; −a_i² for odd i (the step adds 2a_i² there).
+        row.fill(0.0);
+        for i in (0..n).step_by(2) {
+            let (a0, a1) = (a[i], a[i + 1]);
+            row[2 * i] = a0 * a0;
+            row[2 * i + 1] = 2.0 * a0 * a1;
+            row[2 * i + 2] = -(a1 * a1);
+        }
+        for i in (0..n).step_by(2) {
+            row_add2(&mut row[2 * i + 2..i + n + 2], 2.0 * a[i], &pad[i + 2..], 2.0 * a[i + 1], &shifted[i + 2..]);
+        }
+        let (mp, ms) = (&self.m_pad[4..n + 2], &self.m_shifted[4..n + 2]);
+        let (mut carry, mut owed) = (0, [0, 0]);
+        for i in (0..n).step_by(2) {
+            let c = self.chain(row[i], row[i + 1], owed, carry, [0, 0], [0; 4]);
+            (carry, owed) = (c.carry, c.owed);
+            row_add2(&mut row[i + 4..i + n + 2], c.q[0], mp, c.q[1], ms);
+        }
+        self.finish(row, owed, carry, out);
+    }
+
+    /// x (< 2m) brought below m, by a masked subtraction.
+    pub(crate) fn reduce(&self, x: &mut [f64]) {
+        let (mut xi, m, mut less) = (Zeroizing(ints(x)), ints(&self.m), Zeroizing(vec![0u64; self.len()]));
+        let borrow = sub(&mut less.0, &xi.0, &m);
+        cmov(&mut xi.0, &less.0, borrow ^ 1);
+        x.copy_from_slice(&floats(&xi.0));
+    }
+
+    /// `a − b mod m` for a, b < m.
+    pub(crate) fn sub_mod(&self, a: &[f64], b: &[f64]) -> Limbs {
+        let n = self.len();
+        let (a, b, m) = (Zeroizing(ints(a)), Zeroizing(ints(b)), ints(&self.m));
+        let (mut d, mut plus) = (Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]));
+        let borrow = sub(&mut d.0, &a.0, &b.0);
+        let mut carry = 0;
+        for ((p, &x), &y) in plus.0.iter_mut().zip(&d.0).zip(&m) {
+            let s = x + y + carry;
+            *p = s & MASK;
+            carry = s >> W;
+        }
+        cmov(&mut d.0, &plus.0, borrow);
+        floats(&d.0)
+    }
+
+    /// x·R mod m, below m, for any x < m·R given as up to 2n limbs: x = h·R + l becomes
+    /// l·R²·R⁻¹ + h·R³·R⁻¹.
+    pub(crate) fn enter_mont(&self, x: &[f64]) -> Limbs {
+        let n = self.len();
+        let mut wide = Zeroizing(x.to_vec());
+        wide.0.resize(2 * n, 0.0);
+        let mut scratch = Scratch::new(n);
+        let (mut lo, mut hi) = (Zeroizing(vec![0.0; n]), Zeroizing(vec![0.0; n]));
+        self.mul(&wide.0[..n], &self.r2, &mut scratch, &mut lo.0);
+        self.mul(&wide.0[n..], &self.r3, &mut scratch, &mut hi.0);
+        self.reduce(&mut lo.0);
+        self.reduce(&mut hi.0);
+        let mut sum = vec![0.0; n];
+        for ((s, &a), &b) in sum.iter_mut().zip(&lo.0).zip(&hi.0) {
+            *s = a + b;
+        }
+        let unnormalized = sum.clone();
+        normalize(&unnormalized, 0.0, &mut sum);
+        self.reduce(&mut sum);
+        sum
+    }
+
+    /// x·R⁻¹ mod m, below m: leaves Montgomery form (or divides a plain value by R).
+    pub(crate) fn leave_mont(&self, x: &[f64]) -> Limbs {
+        let n = self.len();
+        let mut one = vec![0.0; n];
+        one[0] = 1.0;
+        let mut scratch = Scratch::new(n);
+        let mut out = vec![0.0; n];
+        self.mul(x, &one, &mut scratch, &mut out);
+        self.reduce(&mut out);
+        out
+    }
+
+    /// a·b·R⁻¹ mod m, below m, for a, b < 2m.
+    pub(crate) fn mul_reduced(&self, a: &[f64], b: &[f64]) -> Limbs {
+        let n = self.len();
+        let mut scratch = Scratch::new(n);
+        let mut out = vec![0.0; n];
+        self.mul(a, b, &mut scratch, &mut out);
+        self.reduce(&mut out);
+        out
+    }
+
+    /// base^exp in Montgomery form (below 2m), with `exp` as big-endian bytes of a public
+    /// length: a fixed window of 5 bits, each table entry picked by a masked scan of the
+    /// whole table, so neither time nor memory access depends on the exponent's value.
+    pub(crate) fn pow(&self, base: &[f64], exp: &[u8]) -> Limbs {
+        let n = self.len();
+        let mut scratch = Scratch::new(n);
+        let mut table = Zeroizing(Vec::with_capacity(n << WINDOW));
+        table.0.extend_from_slice(&self.one);
+        let mut acc = self.one.clone();
+        let mut next = Zeroizing(vec![0.0; n]);
+        for _ in 1..1 << WINDOW {
+            self.mul(&acc, base, &mut scratch, &mut next.0);
+            acc.copy_from_slice(&next.0);
+            table.0.extend_from_slice(&acc);
+        }
+        acc.copy_from_slice(&self.one);
+        let bits = 8 * exp.len();
+        let bit = |i: usize| ((exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1) as u64;
+        let mut entry = Zeroizing(vec![0.0; n]);
+        for w in (0..bits.div_ceil(WINDOW)).rev() {
+            for _ in 0..WINDOW {
+                self.sqr(&acc, &mut scratch, &mut next.0);
+                acc.copy_from_slice(&next.0);
+            }
+            let mut idx = 0u64;
+            for b in 0..WINDOW {
+                if w * WINDOW + b < bits {
+                    idx |= bit(w * WINDOW + b) << b;
+                }
+            }
+            entry.0.fill(0.0);
+            for (i, e) in table.0.chunks_exact(n).enumerate() {
+                let mask = 0u64.wrapping_sub((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1);
+                for (d, s) in entry.0.chunks_exact_mut(2).zip(e.chunks_exact(2)) {
+                    lanes::or_masked(d, s, mask);
+                }
+            }
+            self.mul(&acc, &entry.0, &mut scratch, &mut next.0);
+            acc.copy_from_slice(&next.0);
+        }
+        acc
+    }
+
+    /// base^exp in Montgomery form (below 2m) by square-and-multiply: for public exponents
+    /// only (e = 65537 takes 16 squarings and one multiplication).
+    pub(crate) fn pow_public(&self, base: &[f64], exp: u64) -> Limbs {
+        let n = self.len();
+        let mut scratch = Scratch::new(n);
+        let mut acc = self.one.clone();
+        if exp == 0 {
+            return acc;
+        }
+        let mut next = vec![0.0; n];
+        acc.copy_from_slice(base);
+        for i in (0..63 - exp.leading_zeros()).rev() {
+            self.sqr(&acc, &mut scratch, &mut next);
+            acc.copy_from_slice(&next);
+            if (exp >> i) & 1 == 1 {
+                self.mul(&acc, base, &mut scratch, &mut next);
+                acc.copy_from_slice(&next);
+            }
+        }
+        acc
+    }
+}
+
+/// The plain product a·b (2n limbs, normalized) of two n-limb values.
+pub(crate) fn mul_plain(a: &[f64], b: &[f64]) -> Limbs {
+    let n = a.len().max(b.len());
+    let mut row = Zeroizing(vec![0.0; 2 * n]);
+    for (i, &ai) in a.iter().enumerate() {
+        for (t, &bj) in row.0[i..].iter_mut().zip(b) {
+            *t += ai * bj;
+        }
+    }
+    let mut out = vec![0.0; 2 * n];
+    normalize(&row.0, 0.0, &mut out);
+    out
+}
+
+/// `a + b` of normalized limb vectors (b no longer than a), with room for the carry.
+pub(crate) fn add_plain(a: &[f64], b: &[f64]) -> Limbs {
+    let mut sum = Zeroizing(a.to_vec());
+    sum.0.push(0.0);
+    for (s, &y) in sum.0.iter_mut().zip(b) {
+        *s += y;
+    }
+    let mut out = vec![0.0; sum.0.len()];
+    normalize(&sum.0, 0.0, &mut out);
+    out
+}
+
+/// `a < b` for equal-length limb vectors (public values only: used on signatures).
+pub(crate) fn less_than(a: &[f64], b: &[f64]) -> bool {
+    let mut d = vec![0u64; a.len()];
+    sub(&mut d, &ints(a), &ints(b)) == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(x: &[f64]) -> u128 {
+        x.iter().rev().fold(0u128, |acc, &l| (acc << W) | int(l) as u128)
+    }
+
+    #[test]
+    fn byte_conversions_round_trip() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for len in [1usize, 7, 31, 32, 33, 256] {
+            let b = &bytes[..len];
+            let limbs = from_be(b, (8 * len).div_ceil(22) + 1);
+            assert!(limbs.iter().all(|&l| int(l) <= MASK && l == l.trunc()));
+            assert_eq!(to_be(&limbs, len), b, "{len} bytes");
+        }
+    }
+
+    /// Four limbs (88 bits), checked against u128 arithmetic.
+    #[test]
+    fn small_moduli_match_u128_arithmetic() {
+        for m in [0x3f_ffff_ffff_ffff_ffff_fffbu128, 0x1f_1234_5678_9abc_def0_1235, 1_000_003] {
+            let bytes = m.to_be_bytes();
+            let md = Modulus::new(&bytes, 4).unwrap();
+            let r = 1u128 << 88;
+            let mulmod = |a: u128, b: u128| -> u128 {
+                // Double-and-add: a·b mod m without overflow (m < 2^86).
+                let (mut acc, mut a, mut b) = (0u128, a % m, b);
+                while b > 0 {
+                    if b & 1 == 1 {
+                        acc = (acc + a) % m;
+                    }
+                    a = (a << 1) % m;
+                    b >>= 1;
+                }
+                acc
+            };
+            assert_eq!(value(&md.one), r % m);
+            assert_eq!(value(&md.r2), mulmod(r % m, r % m));
+            let xs = [0u128, 1, 2, m - 1, m / 3, 0x1234_5678_9abc_def0 % m];
+            for &x in &xs {
+                let xm = md.enter_mont(&from_be(&x.to_be_bytes(), 8));
+                assert_eq!(value(&xm), mulmod(x, r % m));
+                assert_eq!(value(&md.leave_mont(&xm)), x);
+                for &y in &xs {
+                    let ym = md.enter_mont(&from_be(&y.to_be_bytes(), 8));
+                    assert_eq!(value(&md.leave_mont(&md.mul_reduced(&xm, &ym))), mulmod(x, y), "{x}·{y} mod {m}");
+                    let (mut scratch, mut sq) = (Scratch::new(4), vec![0.0; 4]);
+                    md.sqr(&xm, &mut scratch, &mut sq);
+                    md.reduce(&mut sq);
+                    assert_eq!(value(&md.leave_mont(&sq)), mulmod(x, x));
+                }
+                let mut want = 1u128;
+                for _ in 0..65537 {
+                    want = mulmod(want, x);
+                }
+                assert_eq!(value(&md.leave_mont(&md.pow(&xm, &[0x01, 0x00, 0x01]))), want);
+                assert_eq!(value(&md.leave_mont(&md.pow_public(&xm, 65537))), want);
+            }
+        }
+    }
+
+    /// Random moduli of many sizes against a general big-integer library: products, squares,
+    /// secret-exponent and public-exponent powers, conversions in and out.
+    #[test]
+    fn random_moduli_match_biguint() {
+        use rsa::BigUint;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut bytes = |len: usize| -> Vec<u8> {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect()
+        };
+        for bits in [88usize, 100, 255, 256, 512, 1023, 1024, 1025, 1536, 2048, 2050, 3072, 4096] {
+            for round in 0..3 {
+                let len = bits.div_ceil(8);
+                let mut m = bytes(len);
+                m[0] &= 0xffu8 >> (8 * len - bits);
+                m[0] |= 0x80u8 >> (8 * len - bits); // exactly `bits` bits
+                m[len - 1] |= 1;
+                let n = limbs_for(bits);
+                let md = Modulus::new(&m, n).unwrap();
+                let big_m = BigUint::from_bytes_be(&m);
+                let below = |b: Vec<u8>| BigUint::from_bytes_be(&b) % &big_m;
+                let (x, y) = (below(bytes(len)), below(bytes(len)));
+                let edge = &big_m - 1u8;
+                for (x, y) in [(x.clone(), y.clone()), (edge.clone(), edge.clone()), (x.clone(), BigUint::from(0u8))] {
+                    let xm = md.enter_mont(&from_be(&x.to_bytes_be(), 2 * n));
+                    let ym = md.enter_mont(&from_be(&y.to_bytes_be(), 2 * n));
+                    let got = BigUint::from_bytes_be(&to_be(&md.leave_mont(&md.mul_reduced(&xm, &ym)), len));
+                    assert_eq!(got, &x * &y % &big_m, "{bits} bits, round {round}: product");
+                    let (mut scratch, mut sq) = (Scratch::new(n), vec![0.0; n]);
+                    md.sqr(&xm, &mut scratch, &mut sq);
+                    md.reduce(&mut sq);
+                    let got = BigUint::from_bytes_be(&to_be(&md.leave_mont(&sq), len));
+                    assert_eq!(got, &x * &x % &big_m, "{bits} bits, round {round}: square");
+                }
+                let x = below(bytes(len));
+                let xm = md.enter_mont(&from_be(&x.to_bytes_be(), 2 * n));
+                let e = bytes(len);
+                let got = BigUint::from_bytes_be(&to_be(&md.leave_mont(&md.pow(&xm, &e)), len));
+                assert_eq!(got, x.modpow(&BigUint::from_bytes_be(&e), &big_m), "{bits} bits: pow");
+                let got = BigUint::from_bytes_be(&to_be(&md.leave_mont(&md.pow_public(&xm, 65537)), len));
+                assert_eq!(got, x.modpow(&BigUint::from(65537u32), &big_m), "{bits} bits: public pow");
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_unusable_moduli() {
+        assert!(Modulus::new(&[0x10, 0x00], 4).is_none(), "even");
+        assert!(Modulus::new(&[0xff; 11], 4).is_none(), "R ≤ 4m");
+        assert!(Modulus::new(&[0x0f; 4], 3).is_none(), "odd limb count");
+        assert!(Modulus::new(&[0x0f; 4], 2).is_none(), "two limbs");
+        assert!(Modulus::new(&[0x0f; 4], 256).is_none(), "too many limbs");
+    }
+}
