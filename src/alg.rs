@@ -1,11 +1,11 @@
 //! The one table of JWS algorithms, and the thin calls into jwt-compact below it.
 
-use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa};
+use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 
 use crate::error::{VerifyCode, VerifyError};
 use crate::keys::{SigningKey, VerifyingKey};
-use crate::rsa_signer::{Hash, Pkcs1};
+use crate::rsa::{Hash, Rsa};
 
 /// A key family: which kind of key an algorithm needs. A key serves exactly one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,13 +107,6 @@ impl Alg {
         self.descriptor().min_secret
     }
 
-    /// Whether signing draws the platform's entropy itself (PS*: the rsa crate's blinding and
-    /// salt go through `getrandom`, which traps in wasm when no source exists). Every other
-    /// algorithm signs deterministically.
-    pub fn draws_os_entropy(self) -> bool {
-        matches!(self, Alg::Ps256 | Alg::Ps384 | Alg::Ps512)
-    }
-
     /// All supported names, for messages.
     pub fn names() -> String {
         ALGORITHMS.iter().map(|d| d.name).collect::<Vec<_>>().join(", ")
@@ -137,15 +130,14 @@ fn verify_with<A: Algorithm>(alg: A, key: &A::VerifyingKey, msg: &[u8], sig: &[u
     }
 }
 
+/// RS*/PS*: the hash and the padding.
 fn rsa(alg: Alg) -> Rsa {
-    match alg {
-        Alg::Rs384 => Rsa::rs384(),
-        Alg::Rs512 => Rsa::rs512(),
-        Alg::Ps256 => Rsa::ps256(),
-        Alg::Ps384 => Rsa::ps384(),
-        Alg::Ps512 => Rsa::ps512(),
-        _ => Rsa::rs256(),
-    }
+    let hash = match alg {
+        Alg::Rs384 | Alg::Ps384 => Hash::Sha384,
+        Alg::Rs512 | Alg::Ps512 => Hash::Sha512,
+        _ => Hash::Sha256,
+    };
+    Rsa { hash, pss: matches!(alg, Alg::Ps256 | Alg::Ps384 | Alg::Ps512) }
 }
 
 fn short_secret(alg: Alg, len: usize) -> VerifyError {
@@ -172,25 +164,13 @@ pub fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyErr
             }
         }
         (_, SigningKey::Rsa(k)) if alg.family() == Family::Rsa => {
-            // RS*: the constant-time signer; PS* (randomized) stays with the rsa crate.
-            let hash = match alg {
-                Alg::Rs256 => Some(Hash::Sha256),
-                Alg::Rs384 => Some(Hash::Sha384),
-                Alg::Rs512 => Some(Hash::Sha512),
-                _ => None,
-            };
-            match hash {
-                Some(h) => {
-                    let sig = sign_with(Pkcs1(h), &k.signer, msg);
-                    if sig.is_empty() {
-                        return Err(VerifyError::key(
-                            "the RSA signature failed its self-check (a faulty computation); nothing was released: retry, and check the key",
-                        ));
-                    }
-                    sig
-                }
-                None => sign_with(rsa(alg), &k.key, msg),
+            let sig = sign_with(rsa(alg), k, msg);
+            if sig.is_empty() {
+                return Err(VerifyError::key(
+                    "the RSA signature failed its self-check (a faulty computation); nothing was released: retry, and check the key",
+                ));
             }
+            sig
         }
         (Alg::Es256, SigningKey::P256(k)) => sign_with(Es256, k, msg),
         (Alg::EdDsa, SigningKey::Ed25519(k)) => sign_with(Ed25519, k, msg),
@@ -219,18 +199,7 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
                 _ => verify_with(Hs512, &Hs512Key::new(k.bytes()), msg, sig),
             }
         }
-        (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => {
-            use rsa::traits::PublicKeyParts;
-            if sig.len() != k.size() {
-                return false;
-            }
-            match alg {
-                Alg::Rs256 => verify_with(Pkcs1(Hash::Sha256), &k.fast, msg, sig),
-                Alg::Rs384 => verify_with(Pkcs1(Hash::Sha384), &k.fast, msg, sig),
-                Alg::Rs512 => verify_with(Pkcs1(Hash::Sha512), &k.fast, msg, sig),
-                _ => verify_with(rsa(alg), &k.key, msg, sig),
-            }
-        }
+        (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => verify_with(rsa(alg), k, msg, sig),
         (Alg::Es256, VerifyingKey::P256(k)) => verify_with(Es256, k, msg, sig),
         (Alg::EdDsa, VerifyingKey::Ed25519(k)) => verify_with(Ed25519, k, msg, sig),
         _ => false,

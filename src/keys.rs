@@ -2,17 +2,16 @@
 //! A key belongs to exactly one [`Family`]: an RSA, EC or OKP key can never become an HMAC
 //! secret (RFC 8725 §2.1, the classic "HS256 signed with the public key" confusion).
 
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
 use crate::alg::{Alg, Family};
 use crate::error::{quote, VerifyCode, VerifyError};
 use crate::json::{b64url, b64url_decode, kind};
+use crate::rsa::{PrivateParts, RsaPrivateKey, RsaPublicKey};
 
 /// Smallest RSA modulus accepted, issuing and verifying (RFC 8725 §3.5, NIST SP 800-131A).
-pub const MIN_RSA_BITS: usize = 2048;
+pub const MIN_RSA_BITS: usize = crate::rsa::MIN_BITS;
 
 /// A shared secret; zeroed on drop.
 #[derive(Clone)]
@@ -37,55 +36,14 @@ impl core::fmt::Debug for Secret {
     }
 }
 
-/// An RSA private key (two primes), with its constant-time RS* signer prepared once.
-#[derive(Debug, Clone)]
-pub struct RsaKey {
-    /// The key, for the public half and for PS* signing.
-    pub key: RsaPrivateKey,
-    pub(crate) signer: crate::rsa_signer::RsaSigner,
-}
-
-impl RsaKey {
-    fn new(key: RsaPrivateKey) -> Result<RsaKey, VerifyError> {
-        let signer = crate::rsa_signer::RsaSigner::new(&key)
-            .ok_or_else(|| invalid("multi-prime RSA keys are not supported: use a two-prime key"))?;
-        Ok(RsaKey { key, signer })
-    }
-}
-
 /// A key that can sign.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
 pub enum SigningKey {
     Hmac(Secret),
-    Rsa(Box<RsaKey>),
+    Rsa(Box<RsaPrivateKey>),
     P256(p256::ecdsa::SigningKey),
     Ed25519(ed25519_dalek::SigningKey),
-}
-
-/// An RSA public key with its RS* verifier prepared once. Derefs to the rsa crate's key.
-#[derive(Debug, Clone)]
-pub struct RsaPublic {
-    /// The key, for PS* verification and the JWK.
-    pub key: RsaPublicKey,
-    pub(crate) fast: crate::rsa_signer::RsaVerifier,
-}
-
-impl RsaPublic {
-    fn new(key: RsaPublicKey) -> Result<RsaPublic, VerifyError> {
-        // The rsa crate has checked n (odd, at most 4096 bits) and e (at most 2^33 - 1).
-        let fast = crate::rsa_signer::RsaVerifier::new(&key).ok_or_else(|| {
-            invalid("the RSA public key is not usable: its modulus must be odd and its exponent small")
-        })?;
-        Ok(RsaPublic { key, fast })
-    }
-}
-
-impl core::ops::Deref for RsaPublic {
-    type Target = RsaPublicKey;
-    fn deref(&self) -> &RsaPublicKey {
-        &self.key
-    }
 }
 
 /// A key that can verify.
@@ -93,7 +51,7 @@ impl core::ops::Deref for RsaPublic {
 #[allow(missing_docs)]
 pub enum VerifyingKey {
     Hmac(Secret),
-    Rsa(Box<RsaPublic>),
+    Rsa(Box<RsaPublicKey>),
     P256(p256::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
 }
@@ -113,9 +71,7 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
-            Self::Rsa(k) => {
-                VerifyingKey::Rsa(Box::new(RsaPublic { key: k.key.to_public_key(), fast: k.signer.verifier().clone() }))
-            }
+            Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.public().clone())),
             Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
             Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
         }
@@ -139,8 +95,8 @@ impl VerifyingKey {
             Self::Hmac(_) => return None,
             Self::Rsa(k) => json!({
                 "kty": "RSA",
-                "n": b64url(&k.n().to_bytes_be()),
-                "e": b64url(&k.e().to_bytes_be()),
+                "n": b64url(&k.n()),
+                "e": b64url(&k.e()),
             }),
             Self::P256(k) => {
                 let p = k.to_encoded_point(false);
@@ -235,54 +191,33 @@ fn fixed<const N: usize>(b: &[u8], what: &str) -> Result<[u8; N], VerifyError> {
 }
 
 fn rsa_public(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, VerifyError> {
-    let n = BigUint::from_bytes_be(n);
-    if n.bits() < MIN_RSA_BITS {
-        return Err(invalid(format!(
-            "the RSA key is {} bits; at least {MIN_RSA_BITS} bits are required (generate a 2048-bit or larger key)",
-            n.bits()
-        )));
-    }
-    RsaPublicKey::new(n, BigUint::from_bytes_be(e))
-        .map_err(|e| invalid(format!("the RSA public key is not usable: {e}")))
+    RsaPublicKey::new(n, e).map_err(invalid)
 }
 
 fn rsa_private(jwk: &Map<String, Value>) -> Result<RsaPrivateKey, VerifyError> {
     let n = required(jwk, "n", "RSA")?;
     let e = required(jwk, "e", "RSA")?;
     let d = required(jwk, "d", "RSA")?;
-    let public = rsa_public(&n, &e)?;
-    let primes = match (bytes_member(jwk, "p")?, bytes_member(jwk, "q")?) {
-        (Some(p), Some(q)) => vec![BigUint::from_bytes_be(&p), BigUint::from_bytes_be(&q)],
-        (None, None) => vec![],
+    let (p, q) = (bytes_member(jwk, "p")?, bytes_member(jwk, "q")?);
+    let primes = match (&p, &q) {
+        (Some(p), Some(q)) => Some((&p[..], &q[..])),
+        (None, None) => None,
         _ => return Err(invalid("RSA JWK has only one of \"p\" and \"q\"; give both or neither")),
     };
     if jwk.contains_key("oth") {
         return Err(invalid("multi-prime RSA keys (\"oth\") are not supported"));
     }
-    // The rsa crate's prime recovery subtracts from d·e and panics on d = 0 (in wasm a panic is
-    // a trap that kills the instance): out-of-range members are refused here first.
-    let one = BigUint::from(1u8);
-    let d_num = BigUint::from_bytes_be(&d);
-    if d_num <= one || &d_num >= public.n() {
-        return Err(invalid("the RSA JWK's \"d\" is out of range (it must lie between 1 and n): export the key again"));
-    }
-    if primes.iter().any(|p| *p <= one || p >= public.n()) {
-        return Err(invalid("the RSA JWK's \"p\" or \"q\" is out of range: export the key again"));
-    }
-    let key = RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), d_num, primes)
-        .map_err(|_| invalid("the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again"))?;
-    // Optional CRT members must agree with the key; a wrong one would produce faulty signatures.
-    let crt = [("dp", key.dp().cloned()), ("dq", key.dq().cloned()), ("qi", key.crt_coefficient())];
-    for (name, expected) in crt {
-        if let Some(given) = bytes_member(jwk, name)? {
-            if expected.as_ref() != Some(&BigUint::from_bytes_be(&given)) {
-                return Err(invalid(format!(
-                    "the RSA JWK's \"{name}\" does not match its primes: export the key again"
-                )));
-            }
-        }
-    }
-    Ok(key)
+    let (dp, dq, qi) = (bytes_member(jwk, "dp")?, bytes_member(jwk, "dq")?, bytes_member(jwk, "qi")?);
+    let parts = PrivateParts {
+        n: &n,
+        e: &e,
+        d: &d,
+        primes,
+        dp: dp.as_deref().map(|v| &v[..]),
+        dq: dq.as_deref().map(|v| &v[..]),
+        qi: qi.as_deref().map(|v| &v[..]),
+    };
+    RsaPrivateKey::new(&parts).map_err(invalid)
 }
 
 /// `supported` is the curve name followed by its algorithm, e.g. `P-256 (ES256)`.
@@ -356,10 +291,7 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
         ));
     }
     let key = match kty {
-        "RSA" => VerifyingKey::Rsa(Box::new(RsaPublic::new(rsa_public(
-            &required(jwk, "n", "RSA")?,
-            &required(jwk, "e", "RSA")?,
-        )?)?)),
+        "RSA" => VerifyingKey::Rsa(Box::new(rsa_public(&required(jwk, "n", "RSA")?, &required(jwk, "e", "RSA")?)?)),
         "EC" => VerifyingKey::P256(ec_public(jwk)?),
         "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
@@ -378,7 +310,7 @@ pub fn signing_jwk(jwk: &Map<String, Value>) -> Result<(SigningKey, Option<Strin
         return Err(invalid("this JWK is a public key (no \"d\"); signing needs the private key"));
     }
     let key = match kty {
-        "RSA" => SigningKey::Rsa(Box::new(RsaKey::new(rsa_private(jwk)?)?)),
+        "RSA" => SigningKey::Rsa(Box::new(rsa_private(jwk)?)),
         "EC" => {
             let public = ec_public(jwk)?;
             let d: [u8; 32] = fixed(&required(jwk, "d", "EC")?, "EC \"d\"")?;
@@ -428,26 +360,125 @@ fn not_a_key(label: &str) -> VerifyError {
     }
 }
 
-fn check_rsa_bits(bits: usize) -> Result<(), VerifyError> {
-    if bits < MIN_RSA_BITS {
-        return Err(invalid(format!(
-            "the RSA key is {bits} bits; at least {MIN_RSA_BITS} bits are required (generate a 2048-bit or larger key)"
-        )));
+/// The DER inside a PEM block labelled `label` (RFC 7468: base64 lines between the
+/// BEGIN and END lines); `None` when it does not decode.
+fn pem_der(pem: &str, label: &str) -> Option<Zeroizing<Vec<u8>>> {
+    use base64ct::{Base64, Encoding};
+    let mut lines = pem.lines().map(str::trim).filter(|l| !l.is_empty());
+    if lines.next()? != format!("-----BEGIN {label}-----") {
+        return None;
     }
-    Ok(())
+    let mut body = Zeroizing::new(String::new());
+    for line in lines {
+        if line == format!("-----END {label}-----") {
+            return Base64::decode_vec(&body).ok().map(Zeroizing::new);
+        }
+        body.push_str(line);
+    }
+    None
+}
+
+/// A DER INTEGER's value as big-endian bytes (positive only; leading zeros dropped), and the
+/// rest.
+fn der_uint(b: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (tag, v, rest) = der_next(b)?;
+    if tag != 0x02 || v.is_empty() || v[0] & 0x80 != 0 {
+        return None;
+    }
+    let zeros = v.iter().take_while(|&&x| x == 0).count().min(v.len() - 1);
+    Some((&v[zeros..], rest))
+}
+
+/// The contents of one DER SEQUENCE that is all of `b`.
+fn der_sequence(b: &[u8]) -> Option<&[u8]> {
+    match der_next(b)? {
+        (0x30, v, []) => Some(v),
+        _ => None,
+    }
+}
+
+/// rsaEncryption (1.2.840.113549.1.1.1), the algorithm of PKCS#8 and SPKI RSA keys.
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+/// An AlgorithmIdentifier naming rsaEncryption (parameters NULL or absent).
+fn is_rsa_algorithm(alg: &[u8]) -> bool {
+    matches!(der_next(alg), Some((0x06, oid, params)) if oid == RSA_ENCRYPTION && (params.is_empty() || params == [0x05, 0x00]))
+}
+
+/// PKCS#1 RSAPublicKey: SEQUENCE { n, e }.
+fn rsa_public_der(der: &[u8]) -> Option<Result<RsaPublicKey, VerifyError>> {
+    let body = der_sequence(der)?;
+    let (n, rest) = der_uint(body)?;
+    let (e, rest) = der_uint(rest)?;
+    rest.is_empty().then(|| rsa_public(n, e))
+}
+
+/// PKCS#1 RSAPrivateKey: SEQUENCE { version 0, n, e, d, p, q, dp, dq, qi } (version 1 is
+/// multi-prime). `None` when it is not that structure; the key's own problems are errors.
+fn rsa_private_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
+    let body = der_sequence(der)?;
+    let (version, mut rest) = der_uint(body)?;
+    if version != [0] {
+        return Some(Err(invalid("multi-prime RSA keys are not supported: use a two-prime key")));
+    }
+    let mut v = [&[][..]; 8];
+    for slot in v.iter_mut() {
+        let (x, r) = der_uint(rest)?;
+        (*slot, rest) = (x, r);
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    let parts = PrivateParts {
+        n: v[0],
+        e: v[1],
+        d: v[2],
+        primes: Some((v[3], v[4])),
+        dp: Some(v[5]),
+        dq: Some(v[6]),
+        qi: Some(v[7]),
+    };
+    Some(RsaPrivateKey::new(&parts).map_err(invalid))
+}
+
+/// PKCS#8 PrivateKeyInfo holding an RSA key: `None` when the DER is not one (another key
+/// type, or not PKCS#8).
+fn rsa_pkcs8_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
+    let body = der_sequence(der)?;
+    let (_version, rest) = der_uint(body)?;
+    let (tag, alg, rest) = der_next(rest)?;
+    if tag != 0x30 || !is_rsa_algorithm(alg) {
+        return None;
+    }
+    match der_next(rest)? {
+        (0x04, key, _attributes) => rsa_private_der(key),
+        _ => None,
+    }
+}
+
+/// SubjectPublicKeyInfo holding an RSA key: `None` when it is not one.
+fn rsa_spki_der(der: &[u8]) -> Option<Result<RsaPublicKey, VerifyError>> {
+    let body = der_sequence(der)?;
+    let (tag, alg, rest) = der_next(body)?;
+    if tag != 0x30 || !is_rsa_algorithm(alg) {
+        return None;
+    }
+    match der_next(rest)? {
+        (0x03, [0, key @ ..], []) => rsa_public_der(key),
+        _ => None,
+    }
 }
 
 /// Imports a public key from PEM (SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`).
 pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
     let pem = pem.trim();
     let label = pem_label(pem)
         .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
     let garbled = || invalid(format!("the {label} PEM does not decode: check that it was copied whole"));
     match label {
         "PUBLIC KEY" => {
-            let der = rsa::pkcs8::Document::from_pem(pem).map(|(_, d)| d).ok();
-            match der.as_ref().map(|d| spki_key(d.as_bytes())).transpose()?.flatten() {
+            let der = pem_der(pem, label);
+            match der.as_ref().map(|d| spki_key(d)).transpose()?.flatten() {
                 Some(k) => Ok(k),
                 None if pem::looks_like_spki(pem) => Err(VerifyError::new(
                     VerifyCode::NotSupported,
@@ -457,9 +488,8 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
             }
         }
         "RSA PUBLIC KEY" => {
-            let k = RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| garbled())?;
-            check_rsa_bits(k.n().bits())?;
-            Ok(VerifyingKey::Rsa(Box::new(RsaPublic::new(k)?)))
+            let k = pem_der(pem, label).and_then(|d| rsa_public_der(&d)).ok_or_else(garbled)??;
+            Ok(VerifyingKey::Rsa(Box::new(k)))
         }
         "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Err(invalid(
             "this PEM is a private key; verification takes the public key (\"-----BEGIN PUBLIC KEY-----\")",
@@ -469,24 +499,19 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
 }
 
 /// Imports a private key from PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, SEC1
-/// `EC PRIVATE KEY`). The RSA key is validated (p·q = n, d·e ≡ 1) by the rsa crate.
+/// `EC PRIVATE KEY`). An RSA key is checked as [`RsaPrivateKey::new`] says.
 pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
     use p256::pkcs8::DecodePrivateKey as _;
-    use rsa::pkcs1::DecodeRsaPrivateKey;
     let pem = pem.trim();
     let label = pem_label(pem)
         .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
     let garbled =
         || invalid(format!("the {label} PEM does not decode or is inconsistent: check that it was copied whole"));
-    let rsa = |k: RsaPrivateKey| -> Result<SigningKey, VerifyError> {
-        check_rsa_bits(k.n().bits())?;
-        k.validate().map_err(|_| garbled())?;
-        Ok(SigningKey::Rsa(Box::new(RsaKey::new(k)?)))
-    };
+    let rsa = |k: RsaPrivateKey| SigningKey::Rsa(Box::new(k));
     match label {
         "PRIVATE KEY" => {
-            if let Ok(k) = RsaPrivateKey::from_pkcs8_pem(pem) {
-                rsa(k)
+            if let Some(k) = pem_der(pem, label).and_then(|d| rsa_pkcs8_der(&d)) {
+                Ok(rsa(k?))
             } else if let Ok(k) = p256::SecretKey::from_pkcs8_pem(pem) {
                 Ok(SigningKey::P256(k.into()))
             } else if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
@@ -495,7 +520,7 @@ pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
                 Err(garbled())
             }
         }
-        "RSA PRIVATE KEY" => rsa(RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| garbled())?),
+        "RSA PRIVATE KEY" => Ok(rsa(pem_der(pem, label).and_then(|d| rsa_private_der(&d)).ok_or_else(garbled)??)),
         "EC PRIVATE KEY" => {
             let k = p256::SecretKey::from_sec1_pem(pem).map_err(|_| garbled())?;
             Ok(SigningKey::P256(k.into()))
@@ -586,10 +611,9 @@ pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, VerifyError> {
 /// A DER SubjectPublicKeyInfo of a type we read (RSA of at least 2048 bits, EC P-256,
 /// Ed25519); `None` for any other content. Shared by `PUBLIC KEY` PEM and certificates.
 fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
-    use rsa::pkcs8::DecodePublicKey;
-    Ok(Some(if let Ok(k) = RsaPublicKey::from_public_key_der(der) {
-        check_rsa_bits(k.n().bits())?;
-        VerifyingKey::Rsa(Box::new(RsaPublic::new(k)?))
+    use p256::pkcs8::DecodePublicKey;
+    Ok(Some(if let Some(k) = rsa_spki_der(der) {
+        VerifyingKey::Rsa(Box::new(k?))
     } else if let Ok(k) = p256::PublicKey::from_public_key_der(der) {
         VerifyingKey::P256(k.into())
     } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(der) {

