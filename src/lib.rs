@@ -34,7 +34,7 @@ pub use config::Tenant;
 pub use delegator::Delegator;
 pub use error::{ClaimReason, ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
 pub use policy::Decision;
-pub use sign::{sign_json, KeyArg};
+pub use sign::{sign_json, KeyArg, Signer};
 pub use verify::{Verified, Verifier, VerifyOptions};
 
 /// A JSON object (header, claims, response body).

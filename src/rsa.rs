@@ -185,10 +185,15 @@ impl RsaPrivateKey {
         let unusable = || "the RSA primes are not usable: export the key again".to_string();
         let pm = Modulus::new(&Zeroizing::new(p.to_be_padded(len)), limbs).ok_or_else(unusable)?;
         let qm = Modulus::new(&Zeroizing::new(q.to_be_padded(len)), limbs).ok_or_else(unusable)?;
-        // q⁻¹ mod p = q^(p−2) mod p (p prime; checked right after).
-        let q_mod_p = pm.enter_mont(&montgomery::from_be(&q.rem(&p).to_be_padded(len), 2 * limbs));
-        let p2 = Zeroizing::new(p.sub(&Big::from_u64(2)).to_be_padded(len));
-        let qinv = Big::from_be(&montgomery::to_be(&pm.leave_mont(&pm.pow(&q_mod_p, &p2)), len));
+        // q⁻¹ mod p: the given one when it is right (checked below), else q^(p−2) mod p (p prime).
+        let qinv = match parts.qi.map(Big::from_be) {
+            Some(qi) if qi.cmp(&p).is_lt() && qi.mul(&q).rem(&p).is_one() => qi,
+            _ => {
+                let q_mod_p = pm.enter_mont(&montgomery::from_be(&q.rem(&p).to_be_padded(len), 2 * limbs));
+                let p2 = Zeroizing::new(p.sub(&Big::from_u64(2)).to_be_padded(len));
+                Big::from_be(&montgomery::to_be(&pm.leave_mont(&pm.pow(&q_mod_p, &p2)), len))
+            }
+        };
         if !qinv.mul(&q).rem(&p).is_one() {
             return Err(inconsistent());
         }

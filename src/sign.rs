@@ -1,4 +1,5 @@
-//! `sign`: mint a JWT from a payload, a key and `{alg, kid, typ}` (tests, demo, tooling).
+//! `sign`: mint a JWT from a payload, a key and `{alg, kid, typ}` (tests, demo, tooling), and
+//! [`Signer`], which parses the key and options once for many tokens.
 
 use serde_json::{Map, Value};
 
@@ -21,50 +22,81 @@ fn arg(msg: impl Into<String>) -> VerifyError {
     VerifyError::new(VerifyCode::InvalidArgument, msg)
 }
 
-/// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
-pub fn sign_json(payload: &Value, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
-    let claims: &Map<String, Value> =
+/// A key and `{alg, kid?, typ?}` parsed once: mints any number of JWTs.
+#[derive(Debug)]
+pub struct Signer {
+    key: SigningKey,
+    alg: Alg,
+    header: Map<String, Value>,
+}
+
+fn claims(payload: &Value) -> Result<&Map<String, Value>, VerifyError> {
+    let claims =
         payload.as_object().ok_or_else(|| arg(format!("the payload must be an object, found {}", kind(payload))))?;
     check_depth(payload, TOKEN_DEPTH).map_err(arg)?;
-    let opts = options
-        .as_object()
-        .ok_or_else(|| arg(format!("sign options must be an object with `alg`, found {}", kind(options))))?;
-    for name in opts.keys() {
-        if !matches!(name.as_str(), "alg" | "kid" | "typ") {
-            return Err(arg(format!("unknown sign option {}; known: alg, kid, typ", quote(name))));
-        }
-    }
-    let text = |name: &str| -> Result<Option<&str>, VerifyError> {
-        match opts.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(arg(format!("sign option `{name}` must be a string, found {}", kind(other)))),
-        }
-    };
-    let alg_name = text("alg")?.ok_or_else(|| arg("sign options need `alg` (e.g. \"RS256\" or \"HS256\")"))?;
-    let alg = Alg::from_name(alg_name).ok_or_else(|| {
-        VerifyError::new(
-            VerifyCode::NotSupported,
-            format!("algorithm {} is not supported; choose from {}", quote(alg_name), Alg::names()),
-        )
-    })?;
-    let (key, jwk_kid) = match key {
-        KeyArg::Bytes(b) => (SigningKey::Hmac(keys::secret_from_bytes(b)?), None),
-        KeyArg::Value(Value::String(s)) if alg.min_secret_len() > 0 => {
-            (SigningKey::Hmac(keys::secret_from_bytes(s.into_bytes())?), None)
-        }
-        KeyArg::Value(v) => {
-            let (k, kid, jwk_alg) = keys::signing_value(&v)?;
-            if let Some(a) = jwk_alg.filter(|a| *a != alg) {
-                return Err(VerifyError::new(
-                    VerifyCode::AlgNotAllowed,
-                    format!("the JWK is pinned to {} (\"alg\"), but {} was asked for", a.name(), alg.name()),
-                ));
+    Ok(claims)
+}
+
+impl Signer {
+    /// Parses the key and `options` (`{alg, kid?, typ?}`); the key must suit `alg`.
+    pub fn new(key: KeyArg, options: &Value) -> Result<Signer, VerifyError> {
+        let opts = options
+            .as_object()
+            .ok_or_else(|| arg(format!("sign options must be an object with `alg`, found {}", kind(options))))?;
+        for name in opts.keys() {
+            if !matches!(name.as_str(), "alg" | "kid" | "typ") {
+                return Err(arg(format!("unknown sign option {}; known: alg, kid, typ", quote(name))));
             }
-            (k, kid)
         }
-    };
-    let kid = text("kid")?.map(str::to_owned).or(jwk_kid);
-    let header = jws::header(alg, text("typ")?, kid.as_deref());
-    jws::encode(&header, claims, alg, &key)
+        let text = |name: &str| -> Result<Option<&str>, VerifyError> {
+            match opts.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(arg(format!("sign option `{name}` must be a string, found {}", kind(other)))),
+            }
+        };
+        let alg_name = text("alg")?.ok_or_else(|| arg("sign options need `alg` (e.g. \"RS256\" or \"HS256\")"))?;
+        let alg = Alg::from_name(alg_name).ok_or_else(|| {
+            VerifyError::new(
+                VerifyCode::NotSupported,
+                format!("algorithm {} is not supported; choose from {}", quote(alg_name), Alg::names()),
+            )
+        })?;
+        let (key, jwk_kid) = match key {
+            KeyArg::Bytes(b) => (SigningKey::Hmac(keys::secret_from_bytes(b)?), None),
+            KeyArg::Value(Value::String(s)) if alg.min_secret_len() > 0 => {
+                (SigningKey::Hmac(keys::secret_from_bytes(s.into_bytes())?), None)
+            }
+            KeyArg::Value(v) => {
+                let (k, kid, jwk_alg) = keys::signing_value(&v)?;
+                if let Some(a) = jwk_alg.filter(|a| *a != alg) {
+                    return Err(VerifyError::new(
+                        VerifyCode::AlgNotAllowed,
+                        format!("the JWK is pinned to {} (\"alg\"), but {} was asked for", a.name(), alg.name()),
+                    ));
+                }
+                (k, kid)
+            }
+        };
+        if key.family() != alg.family() {
+            return Err(VerifyError::new(
+                VerifyCode::AlgNotAllowed,
+                format!("{} needs {}, but the key given is {}", alg.name(), alg.family().name(), key.family().name()),
+            ));
+        }
+        let kid = text("kid")?.map(str::to_owned).or(jwk_kid);
+        let header = jws::header(alg, text("typ")?, kid.as_deref());
+        Ok(Signer { key, alg, header })
+    }
+
+    /// Mints a JWT over `payload` (an object, written as given).
+    pub fn sign(&self, payload: &Value) -> Result<String, VerifyError> {
+        jws::encode(&self.header, claims(payload)?, self.alg, &self.key)
+    }
+}
+
+/// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
+pub fn sign_json(payload: &Value, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
+    claims(payload)?;
+    Signer::new(key, options)?.sign(payload)
 }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::delegator::Authorized;
 use crate::error::{ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyError};
 use crate::http::{Handler, HandlerOptions, Pending, Request, Response, Step};
-use crate::{sign, Decision, Delegator, Tenant, Verifier};
+use crate::{sign, Decision, Delegator, Signer, Tenant, Verifier};
 
 #[derive(Serialize)]
 struct ErrorOut<'a> {
@@ -272,6 +272,34 @@ pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) ->
         None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
     };
     sign::sign_json(&payload, key, &options).map_err(verify_err)
+}
+
+/// A key and sign options parsed once (`key` and `options` JSON text, `secret` a `Uint8Array`).
+#[wasm_bindgen]
+pub struct WasmSigner {
+    inner: Signer,
+}
+
+#[wasm_bindgen]
+impl WasmSigner {
+    /// Parses the key and options; throws VerifyError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<WasmSigner, JsValue> {
+        let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
+        let options = json(options, "the sign options").map_err(arg)?;
+        let key = match secret {
+            Some(bytes) => sign::KeyArg::Bytes(bytes),
+            None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
+        };
+        Ok(WasmSigner { inner: Signer::new(key, &options).map_err(verify_err)? })
+    }
+
+    /// Mints a JWT over `payload` (JSON text).
+    pub fn sign(&self, payload: &str) -> Result<String, JsValue> {
+        let payload =
+            json(payload, "the payload").map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
+        self.inner.sign(&payload).map_err(verify_err)
+    }
 }
 
 /// Reads a JWT without verifying it.

@@ -258,13 +258,33 @@ function createApi(raw) {
     return new Verifier(options).verify(token);
   }
 
-  function sign(payload, key, options) {
+  // A signing key as the facade passes it: JSON text, or the bytes of a Uint8Array secret.
+  function signingKey(key) {
     const k = keyValue(key);
     const bytes = k instanceof Uint8Array || k instanceof ArrayBuffer ? new Uint8Array(k) : undefined;
-    const keyText = bytes ? 'null' : json(k, 'the key', invalidArgument);
+    return { bytes, keyText: bytes ? 'null' : json(k, 'the key', invalidArgument) };
+  }
+
+  function sign(payload, key, options) {
+    const { bytes, keyText } = signingKey(key);
     const payloadText = json(payload, 'the payload', invalidArgument);
     const optionsText = json(options, 'the sign options', invalidArgument);
     return call(() => raw.sign(payloadText, keyText, bytes, optionsText));
+  }
+
+  class Signer {
+    #inner;
+    /** Parses the key and `{ alg, kid?, typ? }` once; throws VerifyError. */
+    constructor(key, options) {
+      const { bytes, keyText } = signingKey(key);
+      const optionsText = json(options, 'the sign options', invalidArgument);
+      this.#inner = call(() => new raw.WasmSigner(keyText, bytes, optionsText));
+    }
+    /** Mints a JWT over `payload`; throws VerifyError. */
+    sign(payload) {
+      const payloadText = json(payload, 'the payload', invalidArgument);
+      return call(() => this.#inner.sign(payloadText));
+    }
   }
 
   function decode(token) {
@@ -405,7 +425,7 @@ function createApi(raw) {
   }
 
   return {
-    Delegator, delegate, Verifier, verify, sign, decode, createHandler, MemoryRateLimitStore,
+    Delegator, delegate, Verifier, verify, sign, Signer, decode, createHandler, MemoryRateLimitStore,
     DelegationError, VerifyError, ConfigError,
   };
 }

@@ -448,6 +448,14 @@ export declare function sign(
   options: SignOptions,
 ): string;
 
+/** A key and sign options parsed once, for many tokens (the key is checked here). */
+export declare class Signer {
+  /** For HS* a string key is the secret; otherwise PEM or JWK. @throws VerifyError */
+  constructor(key: KeyInput | Uint8Array, options: SignOptions);
+  /** @throws VerifyError */
+  sign(payload: JsonObject): string;
+}
+
 /** Reads a JWT without verifying it (display only). @throws VerifyError */
 export declare function decode(token: string): VerifyResult;
 
@@ -553,6 +561,7 @@ declare const api: {
   Verifier: typeof Verifier;
   verify: typeof verify;
   sign: typeof sign;
+  Signer: typeof Signer;
   decode: typeof decode;
   createHandler: typeof createHandler;
   MemoryRateLimitStore: typeof MemoryRateLimitStore;

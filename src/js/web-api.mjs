@@ -5,7 +5,7 @@ import { createApi } from './api.mjs';
 
 const api = createApi(raw);
 export const {
-  Delegator, delegate, Verifier, verify, sign, decode, createHandler, MemoryRateLimitStore,
+  Delegator, delegate, Verifier, verify, sign, Signer, decode, createHandler, MemoryRateLimitStore,
   DelegationError, VerifyError, ConfigError,
 } = api;
 export default api;

@@ -6,7 +6,7 @@ import { createPublicKey, createSecretKey, webcrypto } from 'node:crypto';
 import * as api from 'edge-delegation';
 import { tenant, keys, NOW, params, joseIdToken, client } from './helpers.mjs';
 
-const { Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError } = api;
+const { Delegator, delegate, Verifier, verify, sign, Signer, decode, DelegationError, VerifyError, ConfigError } = api;
 const d = new Delegator(tenant);
 const idt = await joseIdToken('spa');
 const good = () => d.delegate(params('spa', idt, { target: 'api-rs' }), { now: NOW });
@@ -166,4 +166,33 @@ test('a "__proto__" member in a token stays an own property: results never chang
     assert.equal(out.payload.admin, undefined);
     assert.ok(Object.hasOwn(out.payload, '__proto__'));
   }
+});
+
+test('Signer parses the key once and mints what sign() mints; bad keys fail at construction', async () => {
+  const jose = await import('jose');
+  const payload = { sub: 'auth0|s', n: [1, { a: null }] };
+  for (const [alg, key, pub] of [
+    ['RS256', keys.rsa.jwk, keys.rsa.public_spki],
+    ['PS384', keys.rsa.private_pkcs8, keys.rsa.public_spki],
+    ['ES256', keys.ec.jwk, keys.ec.public_spki],
+    ['EdDSA', keys.ed.jwk, keys.ed.public_spki],
+    ['HS256', 'x'.repeat(32), undefined],
+  ]) {
+    const s = new Signer(key, { alg, kid: 'k1' });
+    const a = s.sign(payload);
+    const b = s.sign({ ...payload, i: 2 });
+    assert.deepEqual(decode(a).header, { alg, kid: 'k1' });
+    assert.equal(decode(b).payload.i, 2);
+    // Every algorithm here signs deterministically (ES256's nonce by RFC 6979, PS*'s salt derived).
+    assert.equal(a, sign(payload, key, { alg, kid: 'k1' }), alg);
+    const verifyKey = pub ? await jose.importSPKI(pub, alg) : new TextEncoder().encode(key);
+    assert.deepEqual((await jose.jwtVerify(a, verifyKey)).payload, payload, alg);
+  }
+  assert.throws(() => new Signer(keys.rsa.public_spki, { alg: 'RS256' }), { name: 'VerifyError', code: 'ERR_KEY_INVALID' });
+  assert.throws(() => new Signer(keys.ec.jwk, { alg: 'RS256' }), { name: 'VerifyError', code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+  assert.throws(() => new Signer(keys.rsa.jwk, { alg: 'none' }), { name: 'VerifyError', code: 'ERR_JOSE_NOT_SUPPORTED' });
+  assert.throws(() => new Signer(keys.rsa.jwk, { alg: 'RS256', ttl: 5 }), { code: 'ERR_INVALID_ARGUMENT', message: /unknown sign option "ttl"/ });
+  const s = new Signer(keys.rsa.jwk, { alg: 'RS256' });
+  assert.throws(() => s.sign([1]), { code: 'ERR_INVALID_ARGUMENT', message: /payload must be an object/ });
+  assert.equal(decode(s.sign({ ok: true })).payload.ok, true);
 });

@@ -1,7 +1,7 @@
 // Compiled by tests/js/types.test.mjs with `tsc --strict`: correct use type-checks, and every
 // line marked as an expected error is a misuse the declarations must reject.
 import {
-  Delegator, delegate, Verifier, verify, sign, decode, DelegationError, VerifyError, ConfigError,
+  Delegator, delegate, Verifier, verify, sign, Signer, decode, DelegationError, VerifyError, ConfigError,
   createHandler, MemoryRateLimitStore, toNodeListener, type RateLimitStore,
   type TenantConfig, type DelegationParams, type VerifyResult, type Jwks, type PublicJwk,
   type PolicyContext, type DelegationResponse,
@@ -24,6 +24,8 @@ const out: VerifyResult = verify(token, { jwks, audience: ['a', 'b'], algorithms
 const sub: string | undefined = out.payload.sub;
 new Verifier({ secret: new Uint8Array(32) }).verify(token, { currentDate: new Date() });
 sign({ sub: 'u', n: [1, { a: null }] }, 'secret', { alg: 'HS256', kid: 'k' });
+const signed: string = new Signer({ kty: 'RSA', n: 'n', e: 'AQAB', d: 'd' }, { alg: 'PS256' }).sign({ sub: 'u' });
+void signed;
 decode(token).header.alg.toUpperCase();
 
 try {
