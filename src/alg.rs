@@ -1,9 +1,10 @@
 //! The one table of JWS algorithms, and the thin calls into jwt-compact below it.
 
-use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
+use jwt_compact::alg::{Ed25519, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 
 use crate::error::{VerifyCode, VerifyError};
+use crate::es256::Es256;
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::rsa::{Hash, Rsa};
 

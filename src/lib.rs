@@ -12,6 +12,7 @@ mod bignum;
 pub mod config;
 pub mod delegator;
 pub mod error;
+mod es256;
 mod formats;
 pub mod http;
 mod json;
