@@ -119,7 +119,7 @@ test('every entry point refuses non-object and wrong-typed arguments with a type
   assert.throws(() => verify(idt, { key: new Uint8Array(32) }), { code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => verify(idt, { secret: 'x'.repeat(32), isRevoked: true }), { code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => verify(idt, { secret: 'x'.repeat(32), audiences: 'x' }), { code: 'ERR_INVALID_ARGUMENT', message: /unknown option "audiences"/ });
-  // d = 0 once panicked inside the rsa crate's prime recovery: in wasm, a trap that kills the instance.
+  // d = 0 once panicked inside prime recovery (then the rsa crate's): in wasm, a trap that kills the instance.
   const { kty, n, e } = keys.rsa.jwk;
   assert.throws(() => sign({}, { kty, n, e, d: 'AA' }, { alg: 'RS256' }), { name: 'VerifyError', code: 'ERR_KEY_INVALID', message: /out of range/ });
   assert.throws(() => new Delegator({ ...tenant, signing_keys: [{ kid: 'z', kty, n, e, d: 'AA' }] }), { name: 'ConfigError', path: 'signing_keys[0]' });

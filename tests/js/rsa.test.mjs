@@ -1,4 +1,4 @@
-// The constant-time RS256/RS384/RS512 signer (src/rsa_signer.rs) against node:crypto: PKCS#1
+// The constant-time RS256/RS384/RS512 signer (src/rsa.rs) against node:crypto: PKCS#1
 // v1.5 is deterministic, so for the same key and signing input the signatures must be the same
 // bytes. Random keys of several sizes, from JWK (with and without CRT members) and PEM.
 import { test } from 'node:test';
