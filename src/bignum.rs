@@ -159,7 +159,8 @@ impl Big {
         Big(r).trimmed()
     }
 
-    fn shr(&self, k: usize) -> Big {
+    /// self / 2^k.
+    pub(crate) fn shr_bits(&self, k: usize) -> Big {
         let (limbs, bits) = (k / 32, (k % 32) as u32);
         let src = &self.0[limbs.min(self.0.len())..];
         let mut out = vec![0u32; src.len().max(1)];
@@ -174,11 +175,6 @@ impl Big {
         (0..self.bits()).find(|&i| self.bit(i) == 1).unwrap_or(0)
     }
 
-    /// self / 2^k.
-    pub(crate) fn shr_bits(&self, k: usize) -> Big {
-        self.shr(k)
-    }
-
     /// gcd(self, other) by the binary algorithm (variable time).
     pub(crate) fn gcd(&self, other: &Big) -> Big {
         let (mut a, mut b) = (self.clone(), other.clone());
@@ -189,9 +185,9 @@ impl Big {
             return a;
         }
         let shift = a.trailing_zeros().min(b.trailing_zeros());
-        a = a.shr(a.trailing_zeros());
+        a = a.shr_bits(a.trailing_zeros());
         loop {
-            b = b.shr(b.trailing_zeros());
+            b = b.shr_bits(b.trailing_zeros());
             if a.cmp(&b).is_gt() {
                 core::mem::swap(&mut a, &mut b);
             }

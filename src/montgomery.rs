@@ -133,14 +133,14 @@ fn padded_and_shifted(x: &[f64], pad: &mut [f64], shifted: &mut [f64]) {
 
 /// Scratch for one multiplication: the row of column sums (2n + 2) and a padded and a shifted
 /// copy of one operand (n + 2 each). Wiped on drop.
-pub(crate) struct Scratch {
+struct Scratch {
     row: Vec<f64>,
     pad: Vec<f64>,
     shifted: Vec<f64>,
 }
 
 impl Scratch {
-    pub(crate) fn new(n: usize) -> Scratch {
+    fn new(n: usize) -> Scratch {
         Scratch { row: vec![0.0; 2 * n + 2], pad: vec![0.0; n + 2], shifted: vec![0.0; n + 2] }
     }
 }
@@ -382,7 +382,7 @@ impl Modulus {
     /// adds a_i·b + q_i·m at row[i..] and a_(i+1)·b + q_(i+1)·m one limb higher, through the
     /// shifted copies, so that every two-lane load and store is at an even index and meets
     /// earlier stores exactly (a load that straddles two recent stores stalls).
-    pub(crate) fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+    fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         let n = self.len();
         let Scratch { row, pad, shifted } = scratch;
         let (a, b, row) = (&a[..n], &b[..n], &mut row[..2 * n + 2]);
@@ -410,7 +410,7 @@ impl Modulus {
 
     /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, then
     /// the reduction, both two rows per step as in [`Modulus::mul`].
-    pub(crate) fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+    fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         let n = self.len();
         let Scratch { row, pad, shifted } = scratch;
         let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
