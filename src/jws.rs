@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{VerifyCode, VerifyError};
-use crate::json::{b64url, b64url_decode, parse_object, TOKEN_DEPTH};
+use crate::json::{b64url, b64url_decode_public, parse_object, TOKEN_DEPTH};
 use crate::keys::SigningKey;
 
 /// base64url without padding.
@@ -50,8 +50,8 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
         let which = ["header", "payload", "signature"][i];
         return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
     }
-    let header_bytes =
-        b64url_decode(segments[0]).ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
+    let header_bytes = b64url_decode_public(segments[0])
+        .ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
     let header = parse_object(&header_bytes, TOKEN_DEPTH)
         .map_err(|e| jws_invalid(format!("the protected header is not a valid JSON object: {e}")))?;
     let signing_input_len = segments[0].len() + 1 + segments[1].len();
@@ -65,7 +65,7 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
 
 /// Decodes the claims segment (after the signature has been checked).
 pub(crate) fn payload(parts: &Parts<'_>) -> Result<Map<String, Value>, VerifyError> {
-    let bytes = b64url_decode(parts.payload_b64).ok_or_else(|| {
+    let bytes = b64url_decode_public(parts.payload_b64).ok_or_else(|| {
         VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding")
     })?;
     parse_object(&bytes, TOKEN_DEPTH).map_err(|e| {
@@ -77,7 +77,7 @@ pub(crate) fn payload(parts: &Parts<'_>) -> Result<Map<String, Value>, VerifyErr
 /// (the result is *not* verified, whatever the type says).
 pub fn decode(token: &str) -> Result<crate::Verified, VerifyError> {
     let parts = split(token)?;
-    if b64url_decode(parts.signature_b64).is_none() {
+    if b64url_decode_public(parts.signature_b64).is_none() {
         return Err(jws_invalid("the signature segment is not base64url without padding"));
     }
     let payload = payload(&parts)?;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{quote, ClaimReason, VerifyCode, VerifyError};
-use crate::json::{b64url_decode, check_depth, kind, TOKEN_DEPTH};
+use crate::json::{b64url_decode_public, check_depth, kind, TOKEN_DEPTH};
 use crate::jws;
 use crate::keys::{self, KeyEntry, VerifyingKey};
 
@@ -241,7 +241,7 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let parts = jws::split(token)?;
         let alg = self.check_header(&parts.header)?;
-        let signature = b64url_decode(parts.signature_b64).ok_or_else(|| {
+        let signature = b64url_decode_public(parts.signature_b64).ok_or_else(|| {
             VerifyError::new(VerifyCode::JwsInvalid, "the signature segment is not base64url without padding")
         })?;
         let kid = match parts.header.get("kid") {

@@ -41,6 +41,17 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
 }
 
+/// `{header, payload}` of a verified token, built from its own segments: verification decoded
+/// and parsed them strictly (valid UTF-8, no duplicate names, bounded depth), so `JSON.parse` of
+/// the same text gives the values the maps hold, without serializing the maps again.
+fn verified_to_js(token: &str) -> Option<JsValue> {
+    let mut segments = token.split('.');
+    let mut text =
+        |_| segments.next().and_then(crate::json::b64url_decode_public).and_then(|b| String::from_utf8(b).ok());
+    let (header, payload) = (text(0)?, text(1)?);
+    js_sys::JSON::parse(&format!("{{\"header\":{header},\"payload\":{payload}}}")).ok()
+}
+
 fn verify_err(e: VerifyError) -> JsValue {
     to_js(&ErrorOut {
         kind: "verify",
@@ -257,7 +268,8 @@ impl WasmVerifier {
             return Err(e);
         }
         let v = result.map_err(verify_err)?;
-        Ok(to_js(&serde_json::json!({ "header": v.header, "payload": v.payload })))
+        Ok(verified_to_js(&token)
+            .unwrap_or_else(|| to_js(&serde_json::json!({ "header": v.header, "payload": v.payload }))))
     }
 }
 
