@@ -52,7 +52,7 @@ pub enum SigningKey {
 pub enum VerifyingKey {
     Hmac(Secret),
     Rsa(Box<RsaPublicKey>),
-    P256(p256::ecdsa::VerifyingKey),
+    P256(Box<crate::es256::EcPublic>),
     Ed25519(ed25519_dalek::VerifyingKey),
 }
 
@@ -72,7 +72,7 @@ impl SigningKey {
         match self {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
             Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.public().clone())),
-            Self::P256(k) => VerifyingKey::P256(*k.verifying_key()),
+            Self::P256(k) => VerifyingKey::P256(Box::new((*k.verifying_key()).into())),
             Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
         }
     }
@@ -292,7 +292,7 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
     }
     let key = match kty {
         "RSA" => VerifyingKey::Rsa(Box::new(rsa_public(&required(jwk, "n", "RSA")?, &required(jwk, "e", "RSA")?)?)),
-        "EC" => VerifyingKey::P256(ec_public(jwk)?),
+        "EC" => VerifyingKey::P256(Box::new(ec_public(jwk)?.into())),
         "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
         other => return Err(unsupported_kty(other)),
@@ -615,7 +615,7 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
     Ok(Some(if let Some(k) = rsa_spki_der(der) {
         VerifyingKey::Rsa(Box::new(k?))
     } else if let Ok(k) = p256::PublicKey::from_public_key_der(der) {
-        VerifyingKey::P256(k.into())
+        VerifyingKey::P256(Box::new(p256::ecdsa::VerifyingKey::from(k).into()))
     } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(der) {
         VerifyingKey::Ed25519(k)
     } else {
