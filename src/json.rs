@@ -185,6 +185,31 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// [`b64url`] for public data (token segments), by table lookup: the same output, faster, and
+/// not constant-time, so never for secrets.
+pub(crate) fn b64url_public(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut chunks = bytes.chunks_exact(3);
+    for c in &mut chunks {
+        let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        out.extend_from_slice(&[
+            ALPHABET[(n >> 18) as usize],
+            ALPHABET[(n >> 12 & 63) as usize],
+            ALPHABET[(n >> 6 & 63) as usize],
+            ALPHABET[(n & 63) as usize],
+        ]);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let n = (rest[0] as u32) << 16 | rest.get(1).map_or(0, |&b| (b as u32) << 8);
+        let chars = [ALPHABET[(n >> 18) as usize], ALPHABET[(n >> 12 & 63) as usize], ALPHABET[(n >> 6 & 63) as usize]];
+        out.extend_from_slice(&chars[..rest.len() + 1]);
+    }
+    // Only alphabet bytes were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// base64url without padding.
 pub fn b64url(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
@@ -193,6 +218,14 @@ pub fn b64url(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_encoder_matches_the_constant_time_one() {
+        let bytes: Vec<u8> = (0..300u32).map(|i| (i * 167 % 256) as u8).collect();
+        for n in 0..bytes.len() {
+            assert_eq!(b64url_public(&bytes[..n]), b64url(&bytes[..n]), "{n} bytes");
+        }
+    }
 
     /// The table decoder agrees with base64ct's on every verdict and every byte.
     #[test]

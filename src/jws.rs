@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{VerifyCode, VerifyError};
-use crate::json::{b64url, b64url_decode_public, parse_object, TOKEN_DEPTH};
+use crate::json::{b64url_decode_public, b64url_public, parse_object, TOKEN_DEPTH};
 use crate::keys::SigningKey;
 
 /// base64url without padding.
@@ -104,13 +104,24 @@ pub fn encode(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
     let c = serde_json::to_vec(claims).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
-    let mut token = b64url(&h);
+    encode_serialized(header, &c, alg, key)
+}
+
+/// [`encode`] with the claims already serialized as JSON text (the caller vouches that it is a
+/// JSON object: the token carries these very bytes).
+pub(crate) fn encode_serialized(
+    header: &Map<String, Value>,
+    claims: &[u8],
+    alg: Alg,
+    key: &SigningKey,
+) -> Result<String, VerifyError> {
+    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
+    let mut token = b64url_public(&h);
     token.push('.');
-    token.push_str(&b64url(&c));
+    token.push_str(&b64url_public(claims));
     let sig = alg::sign(alg, key, token.as_bytes())?;
     token.push('.');
-    token.push_str(&b64url(&sig));
+    token.push_str(&b64url_public(&sig));
     Ok(token)
 }

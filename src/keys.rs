@@ -13,20 +13,24 @@ use crate::rsa::{PrivateParts, RsaPrivateKey, RsaPublicKey};
 /// Smallest RSA modulus accepted, issuing and verifying (RFC 8725 §3.5, NIST SP 800-131A).
 pub const MIN_RSA_BITS: usize = crate::rsa::MIN_BITS;
 
-/// A shared secret; zeroed on drop.
+/// A shared secret; zeroed on drop, as is its HMAC-SHA256 key schedule (made on first use).
 #[derive(Clone)]
-pub struct Secret(Zeroizing<Vec<u8>>);
+pub struct Secret(Zeroizing<Vec<u8>>, std::sync::OnceLock<crate::hs256::Hs256Key>);
 
 impl Secret {
     /// Wraps raw secret bytes as given (no length check: that depends on the algorithm).
     pub fn new(bytes: Vec<u8>) -> Self {
-        Secret(Zeroizing::new(bytes))
+        Secret(Zeroizing::new(bytes), std::sync::OnceLock::new())
     }
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.0
     }
     pub(crate) fn len(&self) -> usize {
         self.0.len()
+    }
+    /// The HMAC-SHA256 pads, hashed once per secret.
+    pub(crate) fn hs256(&self) -> &crate::hs256::Hs256Key {
+        self.1.get_or_init(|| crate::hs256::Hs256Key::new(&self.0))
     }
 }
 

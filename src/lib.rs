@@ -14,6 +14,7 @@ pub mod delegator;
 pub mod error;
 mod es256;
 mod formats;
+mod hs256;
 pub mod http;
 mod json;
 pub mod jws;

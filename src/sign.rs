@@ -93,10 +93,52 @@ impl Signer {
     pub fn sign(&self, payload: &Value) -> Result<String, VerifyError> {
         jws::encode(&self.header, claims(payload)?, self.alg, &self.key)
     }
+
+    /// [`Signer::sign`] for a payload parsed from `text` (JSON as JavaScript's `JSON.stringify`
+    /// writes it): the token carries `text` itself instead of the claims serialized again.
+    /// The wasm facade's path (a test below holds it to `sign`).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn sign_with_text(&self, payload: &Value, text: &str) -> Result<String, VerifyError> {
+        claims(payload)?;
+        jws::encode_serialized(&self.header, text.as_bytes(), self.alg, &self.key)
+    }
+}
+
+/// [`sign_json`] for a payload parsed from `text`, which the token then carries as is.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn sign_json_text(payload: &Value, text: &str, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
+    claims(payload)?;
+    Signer::new(key, options)?.sign_with_text(payload, text)
 }
 
 /// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
 pub fn sign_json(payload: &Value, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
     claims(payload)?;
     Signer::new(key, options)?.sign(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text path gives `sign`'s token when the text is what serde writes, and carries other
+    /// spellings of the same claims byte for byte; the payload checks are the same.
+    #[test]
+    fn text_path_matches_value_path() {
+        let key = || KeyArg::Bytes(vec![7u8; 32]);
+        let opts = serde_json::json!({"alg": "HS256", "kid": "k"});
+        let text = r#"{"sub":"u","n":[1,{"a":null}],"e":"\u00e9"}"#;
+        let value = crate::parse_json(text).unwrap();
+        let signer = Signer::new(key(), &opts).unwrap();
+        assert_eq!(
+            signer.sign_with_text(&value, &serde_json::to_string(&value).unwrap()).unwrap(),
+            signer.sign(&value).unwrap()
+        );
+        let token = sign_json_text(&value, text, key(), &opts).unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        assert_eq!(crate::json::b64url_decode(payload).unwrap(), text.as_bytes());
+        let list = serde_json::json!([1]);
+        assert!(sign_json_text(&list, "[1]", key(), &opts).unwrap_err().message.contains("payload must be an object"));
+        assert!(signer.sign_with_text(&list, "[1]").is_err());
+    }
 }

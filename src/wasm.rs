@@ -273,17 +273,18 @@ impl WasmVerifier {
     }
 }
 
-/// Mints a JWT; `payload`, `key` and `options` are JSON text, `secret` carries a `Uint8Array` key.
+/// Mints a JWT; `payload` (carried as given), `key` and `options` are JSON text, `secret`
+/// carries a `Uint8Array` key.
 #[wasm_bindgen]
 pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
     let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
-    let payload = json(payload, "the payload").map_err(arg)?;
+    let value = json(payload, "the payload").map_err(arg)?;
     let options = json(options, "the sign options").map_err(arg)?;
     let key = match secret {
         Some(bytes) => sign::KeyArg::Bytes(bytes),
         None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
     };
-    sign::sign_json(&payload, key, &options).map_err(verify_err)
+    sign::sign_json_text(&value, payload, key, &options).map_err(verify_err)
 }
 
 /// A key and sign options parsed once (`key` and `options` JSON text, `secret` a `Uint8Array`).
@@ -306,11 +307,11 @@ impl WasmSigner {
         Ok(WasmSigner { inner: Signer::new(key, &options).map_err(verify_err)? })
     }
 
-    /// Mints a JWT over `payload` (JSON text).
+    /// Mints a JWT over `payload` (JSON text, which the token carries as given).
     pub fn sign(&self, payload: &str) -> Result<String, JsValue> {
-        let payload =
+        let value =
             json(payload, "the payload").map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
-        self.inner.sign(&payload).map_err(verify_err)
+        self.inner.sign_with_text(&value, payload).map_err(verify_err)
     }
 }
 
