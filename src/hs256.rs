@@ -24,11 +24,15 @@ impl Drop for Hs256Key {
     }
 }
 
-fn compress(state: &mut [u32; 8], block: &[u8]) {
+/// One SHA-256 block into `state`, through a copy that is wiped when `secret` (a key pad
+/// block; message blocks are not secret).
+fn compress(state: &mut [u32; 8], block: &[u8], secret: bool) {
     let mut b = [0u8; 64];
     b.copy_from_slice(block);
     sha2::compress256(state, &[b.into()]);
-    b.zeroize();
+    if secret {
+        b.zeroize();
+    }
 }
 
 /// Continues SHA-256 from `state`, which has absorbed `done` bytes (a multiple of 64), over
@@ -36,7 +40,7 @@ fn compress(state: &mut [u32; 8], block: &[u8]) {
 fn finish(mut state: [u32; 8], done: usize, msg: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut blocks = msg.chunks_exact(64);
     for block in &mut blocks {
-        compress(&mut state, block);
+        compress(&mut state, block, false);
     }
     let rest = blocks.remainder();
     // The padding: 0x80, zeros, the bit length; one block or two.
@@ -47,7 +51,7 @@ fn finish(mut state: [u32; 8], done: usize, msg: &[u8]) -> Zeroizing<[u8; 32]> {
     let bits = ((done + msg.len()) as u64) * 8;
     tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
     for block in tail[..end].chunks_exact(64) {
-        compress(&mut state, block);
+        compress(&mut state, block, false);
     }
     let mut out = Zeroizing::new([0u8; 32]);
     for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
@@ -72,7 +76,7 @@ impl Hs256Key {
                 *b = k ^ byte;
             }
             let mut state = IV;
-            compress(&mut state, &*block);
+            compress(&mut state, &*block, true);
             state
         };
         Hs256Key { inner: pad(0x36), outer: pad(0x5c) }

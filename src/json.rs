@@ -73,13 +73,18 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let inner = self.nested()?;
-        let mut out = Map::new();
+        // Room for a typical claims set up front; one hash per member (the entry is the check).
+        let mut out = Map::with_capacity(8);
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(&key))));
-            }
             let v = map.next_value_seed(Strict { ..inner })?;
-            out.insert(key, v);
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(e) => {
+                    e.insert(v);
+                }
+                serde_json::map::Entry::Occupied(e) => {
+                    return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(e.key()))));
+                }
+            }
         }
         Ok(Value::Object(out))
     }
