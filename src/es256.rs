@@ -28,6 +28,7 @@ use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
 use p256::elliptic_curve::{Field, PrimeField};
 use p256::{FieldBytes, ProjectivePoint, Scalar, U256};
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
 
 /// The order n of P-256, big-endian (RFC 6979 takes it as bytes).
 const ORDER: [u8; 32] = [
@@ -96,13 +97,14 @@ fn mul_by_generator(k: &Scalar) -> ProjectivePoint {
 fn sign(key: &SigningKey, msg: &[u8]) -> Option<Signature> {
     let digest = Sha256::digest(msg);
     let d = key.as_nonzero_scalar();
-    let k = rfc6979::generate_k::<Sha256, _>(&d.to_repr(), &ORDER.into(), &digest, &[]);
-    let k = Option::<Scalar>::from(Scalar::from_repr(k))?;
-    let k_inv = Option::<Scalar>::from(k.invert())?;
+    let mut k_bytes = rfc6979::generate_k::<Sha256, _>(&d.to_repr(), &ORDER.into(), &digest, &[]);
+    let k = Zeroizing::new(Option::<Scalar>::from(Scalar::from_repr(k_bytes))?);
+    k_bytes.zeroize();
+    let k_inv = Zeroizing::new(Option::<Scalar>::from(k.invert())?);
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest);
     let r_point = mul_by_generator(&k).to_affine();
     let r = <Scalar as Reduce<U256>>::reduce_bytes(&r_point.x());
-    let s = k_inv * (z + r * d.as_ref());
+    let s = *k_inv * (z + r * d.as_ref());
     if bool::from(r.is_zero() | s.is_zero()) {
         return None;
     }
