@@ -23,6 +23,8 @@ use zeroize::Zeroizing;
 use crate::bignum::Big;
 use crate::montgomery::{self, Limbs, Modulus};
 
+const INCONSISTENT: &str = "the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again";
+
 /// Limb width for public moduli (n up to 4096 bits needs 22: see `montgomery`).
 const PUBLIC_W: u32 = 22;
 
@@ -181,8 +183,7 @@ impl RsaPrivateKey {
             Some((p, q)) => (Big::from_be(p), Big::from_be(q)),
             None => recover_primes(&public, &d)?,
         };
-        let inconsistent =
-            || "the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again".to_string();
+        let inconsistent = || INCONSISTENT.to_string();
         if p.bits() < 2 || q.bits() < 2 || p.cmp(n).is_ge() || q.cmp(n).is_ge() {
             return Err("the RSA primes \"p\" or \"q\" are out of range: export the key again".into());
         }
@@ -195,15 +196,15 @@ impl RsaPrivateKey {
         if !e.mul(&dp).rem(&p1).is_one() || !e.mul(&dq).rem(&q1).is_one() {
             return Err(inconsistent());
         }
-        // q⁻¹ mod p: the given one when it is right, else computed; checked either way.
         let bits = p.bits().max(q.bits());
-        let qinv = match parts.qi.map(Big::from_be) {
-            Some(qi) if qi.cmp(&p).is_lt() && qi.mul(&q).rem(&p).is_one() => qi,
-            _ => inverse_mod_prime(&q, &p, bits)?,
+        let given_qi = parts.qi.map(Big::from_be);
+        let (primes, qinv) = if bits <= 1424 {
+            let (crt, qinv) = Crt::new(&p, &q, given_qi.as_ref(), bits, public.size)?;
+            (Primes::Narrow(crt), qinv)
+        } else {
+            let (crt, qinv) = Crt::new(&p, &q, given_qi.as_ref(), bits, public.size)?;
+            (Primes::Wide(crt), qinv)
         };
-        if !qinv.mul(&q).rem(&p).is_one() {
-            return Err(inconsistent());
-        }
         for (name, given, computed) in [("dp", parts.dp, &dp), ("dq", parts.dq, &dq), ("qi", parts.qi, &qinv)] {
             if let Some(given) = given {
                 if !bool::from(Big::from_be(given).to_be().ct_eq(&computed.to_be())) {
@@ -212,11 +213,6 @@ impl RsaPrivateKey {
             }
         }
         let len = bits.div_ceil(8);
-        let primes = if bits <= 1424 {
-            Primes::Narrow(Crt::new(&p, &q, &qinv, bits, public.size)?)
-        } else {
-            Primes::Wide(Crt::new(&p, &q, &qinv, bits, public.size)?)
-        };
         Ok(RsaPrivateKey {
             salt_key: Zeroizing::new(
                 Sha256::new().chain_update(b"edge-delegation PSS salt\0").chain_update(d.to_be()).finalize().into(),
@@ -253,19 +249,36 @@ impl RsaPrivateKey {
 }
 
 impl<const W: u32> Crt<W> {
-    /// Both primes with one limb count, so that c < n splits into halves below either prime.
-    fn new(p: &Big, q: &Big, qinv: &Big, bits: usize, size: usize) -> Result<Crt<W>, String> {
+    /// Both primes with one limb count, so that c < n splits into halves below either prime;
+    /// q⁻¹ mod p is the given one when it is right, else q^(p−2) mod p (p prime, constant
+    /// time), and must satisfy q·q⁻¹ ≡ 1 mod p. Returns it as a number too.
+    fn new(p: &Big, q: &Big, given_qinv: Option<&Big>, bits: usize, size: usize) -> Result<(Crt<W>, Big), String> {
         let unusable = || "the RSA primes are not usable: export the key again".to_string();
         let (limbs, len) = (montgomery::limbs_for::<W>(bits), bits.div_ceil(8));
         // The message representative (as many bytes as n) must fit in 2n limbs.
         if 8 * size > 2 * limbs * W as usize {
             return Err(unusable());
         }
-        Ok(Crt {
-            p: Modulus::new(&Zeroizing::new(p.to_be_padded(len)), limbs).ok_or_else(unusable)?,
+        let pm = Modulus::<W>::new(&Zeroizing::new(p.to_be_padded(len)), limbs).ok_or_else(unusable)?;
+        let inverts = |x: &Big| x.cmp(p).is_lt() && x.mul(q).rem(p).is_one();
+        let qinv = match given_qinv {
+            Some(qi) if inverts(qi) => qi.clone(),
+            _ => {
+                let q_mod_p = pm.enter_mont(&montgomery::from_be::<W>(&q.rem(p).to_be_padded(len), 2 * limbs));
+                let p2 = Zeroizing::new(p.sub(&Big::from_u64(2)).to_be_padded(len));
+                let qinv = Big::from_be(&montgomery::to_be::<W>(&pm.leave_mont(&pm.pow(&q_mod_p, &p2)), len));
+                if !inverts(&qinv) {
+                    return Err(INCONSISTENT.into());
+                }
+                qinv
+            }
+        };
+        let crt = Crt {
             q: Modulus::new(&Zeroizing::new(q.to_be_padded(len)), limbs).ok_or_else(unusable)?,
             qinv: Zeroizing::new(montgomery::from_be::<W>(&qinv.to_be_padded(len), limbs)),
-        })
+            p: pm,
+        };
+        Ok((crt, qinv))
     }
 
     /// em^d mod n by CRT (`size` bytes; not yet checked).
@@ -284,16 +297,6 @@ impl<const W: u32> Crt<W> {
         let s = Zeroizing::new(montgomery::add_plain::<W>(&montgomery::mul_plain::<W>(&h, self.q.limbs()), &m2));
         montgomery::to_be::<W>(&s, size)
     }
-}
-
-/// x⁻¹ mod p for a prime p, as x^(p−2) mod p (constant time: x and p are secret).
-fn inverse_mod_prime(x: &Big, p: &Big, bits: usize) -> Result<Big, String> {
-    let (limbs, len) = (montgomery::limbs_for::<PUBLIC_W>(bits), bits.div_ceil(8));
-    let pm = Modulus::<PUBLIC_W>::new(&Zeroizing::new(p.to_be_padded(len)), limbs)
-        .ok_or("the RSA primes are not usable: export the key again")?;
-    let x_mod_p = pm.enter_mont(&montgomery::from_be::<PUBLIC_W>(&x.rem(p).to_be_padded(len), 2 * limbs));
-    let p2 = Zeroizing::new(p.sub(&Big::from_u64(2)).to_be_padded(len));
-    Ok(Big::from_be(&montgomery::to_be::<PUBLIC_W>(&pm.leave_mont(&pm.pow(&x_mod_p, &p2)), len)))
 }
 
 /// Recovers p and q from n, e, d (RFC 8017 leaves it to the implementation; this is the
