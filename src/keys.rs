@@ -481,10 +481,11 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
     let garbled = || invalid(format!("the {label} PEM does not decode: check that it was copied whole"));
     match label {
         "PUBLIC KEY" => {
-            let der = pem_der(pem, label);
-            match der.as_ref().map(|d| spki_key(d)).transpose()?.flatten() {
+            let der = pem_der(pem, label).ok_or_else(garbled)?;
+            match spki_key(&der)? {
                 Some(k) => Ok(k),
-                None if pem::looks_like_spki(pem) => Err(VerifyError::new(
+                // A DER SEQUENCE of some length: the key type is what we lack, not the copy.
+                None if der.len() > 16 && der[0] == 0x30 => Err(VerifyError::new(
                     VerifyCode::NotSupported,
                     "the public key is of a type or curve not supported here (RSA, EC P-256, Ed25519)",
                 )),
@@ -512,37 +513,29 @@ pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
     let garbled =
         || invalid(format!("the {label} PEM does not decode or is inconsistent: check that it was copied whole"));
     let rsa = |k: RsaPrivateKey| SigningKey::Rsa(Box::new(k));
+    let der = || pem_der(pem, label).ok_or_else(garbled);
     match label {
         "PRIVATE KEY" => {
-            if let Some(k) = pem_der(pem, label).and_then(|d| rsa_pkcs8_der(&d)) {
+            let der = der()?;
+            if let Some(k) = rsa_pkcs8_der(&der) {
                 Ok(rsa(k?))
-            } else if let Ok(k) = p256::SecretKey::from_pkcs8_pem(pem) {
+            } else if let Ok(k) = p256::SecretKey::from_pkcs8_der(&der) {
                 Ok(SigningKey::P256(k.into()))
-            } else if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+            } else if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(&der) {
                 Ok(SigningKey::Ed25519(k))
             } else {
                 Err(garbled())
             }
         }
-        "RSA PRIVATE KEY" => Ok(rsa(pem_der(pem, label).and_then(|d| rsa_private_der(&d)).ok_or_else(garbled)??)),
+        "RSA PRIVATE KEY" => Ok(rsa(rsa_private_der(&der()?).ok_or_else(garbled)??)),
         "EC PRIVATE KEY" => {
-            let k = p256::SecretKey::from_sec1_pem(pem).map_err(|_| garbled())?;
+            let k = p256::SecretKey::from_sec1_der(&der()?).map_err(|_| garbled())?;
             Ok(SigningKey::P256(k.into()))
         }
         "PUBLIC KEY" | "RSA PUBLIC KEY" => {
             Err(invalid("this PEM is a public key; signing needs the private key (\"-----BEGIN PRIVATE KEY-----\")"))
         }
         other => Err(not_a_key(other)),
-    }
-}
-
-mod pem {
-    /// Whether a `PUBLIC KEY` block at least decodes as base64 (then the key type is what we
-    /// lack, not the copy-paste).
-    pub(super) fn looks_like_spki(pem: &str) -> bool {
-        use base64ct::{Base64, Encoding};
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().concat();
-        Base64::decode_vec(body.trim()).map(|b| b.len() > 16 && b[0] == 0x30).unwrap_or(false)
     }
 }
 
