@@ -19,6 +19,8 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// A compact JWS split into its segments, with the protected header parsed.
 pub(crate) struct Parts<'a> {
     pub header: Map<String, Value>,
+    /// The header's JSON text, as decoded.
+    pub header_json: String,
     pub signing_input: &'a str,
     pub payload_b64: &'a str,
     pub signature_b64: &'a str,
@@ -50,27 +52,34 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
         let which = ["header", "payload", "signature"][i];
         return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
     }
-    let header_bytes = b64url_decode_public(segments[0])
+    let header_json = b64url_decode_public(segments[0])
         .ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
-    let header = parse_object(&header_bytes, TOKEN_DEPTH)
+    let header_json = String::from_utf8(header_json)
+        .map_err(|_| jws_invalid("the protected header is not a valid JSON object: it is not UTF-8"))?;
+    let header = parse_object(header_json.as_bytes(), TOKEN_DEPTH)
         .map_err(|e| jws_invalid(format!("the protected header is not a valid JSON object: {e}")))?;
     let signing_input_len = segments[0].len() + 1 + segments[1].len();
     Ok(Parts {
         header,
+        header_json,
         signing_input: &token[..signing_input_len],
         payload_b64: segments[1],
         signature_b64: segments[2],
     })
 }
 
-/// Decodes the claims segment (after the signature has been checked).
-pub(crate) fn payload(parts: &Parts<'_>) -> Result<Map<String, Value>, VerifyError> {
+/// Decodes the claims segment (after the signature has been checked): the claims, and their
+/// JSON text as decoded.
+pub(crate) fn payload(parts: &Parts<'_>) -> Result<(Map<String, Value>, String), VerifyError> {
+    let claims_invalid = |e: String| {
+        VerifyError::new(VerifyCode::JwtInvalid, format!("the JWT Claims Set is not a valid JSON object: {e}"))
+    };
     let bytes = b64url_decode_public(parts.payload_b64).ok_or_else(|| {
         VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding")
     })?;
-    parse_object(&bytes, TOKEN_DEPTH).map_err(|e| {
-        VerifyError::new(VerifyCode::JwtInvalid, format!("the JWT Claims Set is not a valid JSON object: {e}"))
-    })
+    let text = String::from_utf8(bytes).map_err(|_| claims_invalid("it is not UTF-8".into()))?;
+    let claims = parse_object(text.as_bytes(), TOKEN_DEPTH).map_err(claims_invalid)?;
+    Ok((claims, text))
 }
 
 /// Reads a JWT without verifying it: for display and debugging only, never for trust
@@ -80,8 +89,8 @@ pub fn decode(token: &str) -> Result<crate::Verified, VerifyError> {
     if b64url_decode_public(parts.signature_b64).is_none() {
         return Err(jws_invalid("the signature segment is not base64url without padding"));
     }
-    let payload = payload(&parts)?;
-    Ok(crate::Verified { header: parts.header, payload })
+    let (payload, payload_json) = payload(&parts)?;
+    Ok(crate::Verified::new(parts.header, payload, parts.header_json, payload_json))
 }
 
 /// The protected header we write: `alg`, then `typ` and `kid` when given.

@@ -42,6 +42,25 @@ pub struct Verified {
     pub header: Map<String, Value>,
     /// The claims.
     pub payload: Map<String, Value>,
+    /// Both as the token spells them (JSON text that parsed strictly to the maps above).
+    json: (String, String),
+}
+
+impl Verified {
+    pub(crate) fn new(
+        header: Map<String, Value>,
+        payload: Map<String, Value>,
+        header_json: String,
+        payload_json: String,
+    ) -> Verified {
+        Verified { header, payload, json: (header_json, payload_json) }
+    }
+
+    /// `{"header": …, "payload": …}` as JSON text, from the token's own text: parsing it gives
+    /// the values of `header` and `payload` without serializing them again.
+    pub fn to_json(&self) -> String {
+        format!("{{\"header\":{},\"payload\":{}}}", self.json.0, self.json.1)
+    }
 }
 
 fn arg(msg: impl Into<String>) -> VerifyError {
@@ -286,12 +305,12 @@ impl Verifier {
             ));
         }
         // Only now, with the signature checked, are the claims parsed.
-        let payload = jws::payload(&parts)?;
+        let (payload, payload_json) = jws::payload(&parts)?;
         self.check_claims(&payload, now)?;
         if is_revoked(&payload)? {
             return Err(VerifyError::new(VerifyCode::Revoked, "the token has been revoked"));
         }
-        Ok(Verified { header: parts.header, payload })
+        Ok(Verified::new(parts.header, payload, parts.header_json, payload_json))
     }
 
     fn check_header(&self, h: &Map<String, Value>) -> Result<Alg, VerifyError> {

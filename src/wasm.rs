@@ -41,15 +41,9 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
 }
 
-/// `{header, payload}` of a verified token, built from its own segments: verification decoded
-/// and parsed them strictly (valid UTF-8, no duplicate names, bounded depth), so `JSON.parse` of
-/// the same text gives the values the maps hold, without serializing the maps again.
-fn verified_to_js(token: &str) -> Option<JsValue> {
-    let mut segments = token.split('.');
-    let mut text =
-        |_| segments.next().and_then(crate::json::b64url_decode_public).and_then(|b| String::from_utf8(b).ok());
-    let (header, payload) = (text(0)?, text(1)?);
-    js_sys::JSON::parse(&format!("{{\"header\":{header},\"payload\":{payload}}}")).ok()
+/// `{header, payload}` for JS: `JSON.parse` of the token's own text (see `Verified::to_json`).
+fn verified_js(v: &crate::Verified) -> JsValue {
+    js_sys::JSON::parse(&v.to_json()).unwrap_or(JsValue::NULL)
 }
 
 fn verify_err(e: VerifyError) -> JsValue {
@@ -268,8 +262,7 @@ impl WasmVerifier {
             return Err(e);
         }
         let v = result.map_err(verify_err)?;
-        Ok(verified_to_js(&token)
-            .unwrap_or_else(|| to_js(&serde_json::json!({ "header": v.header, "payload": v.payload }))))
+        Ok(verified_js(&v))
     }
 }
 
@@ -321,8 +314,7 @@ pub fn decode(token: JsValue) -> Result<JsValue, JsValue> {
     let token = token.as_string().ok_or_else(|| {
         verify_err(VerifyError::new(VerifyCode::InvalidArgument, "the token must be a string (a compact JWT)"))
     })?;
-    let d = crate::jws::decode(&token).map_err(verify_err)?;
-    Ok(to_js(&serde_json::json!({ "header": d.header, "payload": d.payload })))
+    Ok(verified_js(&crate::jws::decode(&token).map_err(verify_err)?))
 }
 
 fn response_js(r: &Response) -> JsValue {

@@ -412,3 +412,17 @@ fn options_are_checked() {
     let e = Verifier::from_json(&json!({}), None).unwrap_err();
     assert!(e.message.contains("no key given"));
 }
+
+/// The result's JSON text is the token's own spelling, and parses to the result's maps.
+#[test]
+fn verified_json_is_the_tokens_text() {
+    let (header, payload) = (r#"{ "alg": "HS256" }"#, r#"{"sub":"u","n":1.50,"s":"\u00e9","exp":4000000000}"#);
+    let v = secret_verifier(json!({})).verify(&hmac(header, payload, SECRET), NOW).unwrap();
+    let text = v.to_json();
+    assert_eq!(text, format!(r#"{{"header":{header},"payload":{payload}}}"#));
+    let parsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed["header"], Value::Object(v.header.clone()));
+    assert_eq!(parsed["payload"], Value::Object(v.payload.clone()));
+    let d = edge_delegation::jws::decode(&hmac(header, payload, SECRET)).unwrap();
+    assert_eq!(d.to_json(), text);
+}
