@@ -39,6 +39,11 @@ const ORDER: [u8; 32] = [
 /// Rows of the table: one per 4-bit digit of a 256-bit scalar.
 const ROWS: usize = 64;
 
+/// The i-th 4-bit digit (least significant first) of a big-endian 32-byte scalar.
+fn digit(bytes: &FieldBytes, i: usize) -> u8 {
+    (bytes[31 - i / 2] >> (4 * (i % 2))) & 0xf
+}
+
 /// table[i][j] = j·16^i·P (j = 0 is the identity).
 #[derive(Clone)]
 struct Table(Vec<[ProjectivePoint; 16]>);
@@ -63,7 +68,7 @@ impl Table {
         let bytes = k.to_repr();
         let mut acc = ProjectivePoint::IDENTITY;
         for (i, row) in self.0.iter().enumerate() {
-            let digit = (bytes[31 - i / 2] >> (4 * (i % 2))) & 0xf;
+            let digit = digit(&bytes, i);
             if digit != 0 {
                 acc += row[digit as usize];
             }
@@ -82,7 +87,7 @@ fn mul_by_generator(k: &Scalar) -> ProjectivePoint {
     let bytes = k.to_repr();
     let mut acc = ProjectivePoint::IDENTITY;
     for (i, row) in generator_table().0.iter().enumerate() {
-        let digit = (bytes[31 - i / 2] >> (4 * (i % 2))) & 0xf;
+        let digit = digit(&bytes, i);
         let mut entry = ProjectivePoint::IDENTITY;
         for (j, point) in row.iter().enumerate() {
             entry.conditional_assign(point, (j as u8).ct_eq(&digit));
