@@ -17,7 +17,7 @@
 //! memory by, a value: loop bounds and branches depend only on the limb count and on public
 //! exponents ([`Modulus::pow_public`]).
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The low `w` bits.
 const fn mask(w: u32) -> u64 {
@@ -214,25 +214,16 @@ pub(crate) fn from_be<const W: u32>(bytes: &[u8], len: usize) -> Limbs {
 
 /// The low `len` bytes of `x` (normalized limbs), big-endian.
 pub(crate) fn to_be<const W: u32>(x: &[f64], len: usize) -> Vec<u8> {
-    let x = Zeroizing(ints(x));
+    let x = Zeroizing::new(ints(x));
     let mut out = vec![0u8; len];
     for (i, o) in out.iter_mut().rev().enumerate() {
         let bit = 8 * i;
         let (limb, shift) = (bit / W as usize, bit as u32 % W);
-        let lo = x.0.get(limb).copied().unwrap_or(0) >> shift;
-        let hi = x.0.get(limb + 1).copied().unwrap_or(0) << (W - shift);
+        let lo = x.get(limb).copied().unwrap_or(0) >> shift;
+        let hi = x.get(limb + 1).copied().unwrap_or(0) << (W - shift);
         *o = (lo | hi) as u8;
     }
     out
-}
-
-/// A vector wiped on drop.
-struct Zeroizing<T: Zeroize>(T);
-
-impl<T: Zeroize> Drop for Zeroizing<T> {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
 }
 
 /// Limbs needed for an odd modulus of `bits` bits, leaving R > 4m (an even count).
@@ -294,8 +285,8 @@ impl<const W: u32> Modulus<W> {
         if !(4..=max_limbs(W)).contains(&n) || n % 2 == 1 {
             return None;
         }
-        let m = Zeroizing(ints(&from_be::<W>(bytes, n)));
-        let m = &m.0;
+        let m = Zeroizing::new(ints(&from_be::<W>(bytes, n)));
+        let m = &*m;
         // All of it fits (no byte was dropped), odd, and R > 4m (the top two bits free).
         let dropped = to_be::<W>(&floats(m), bytes.len()).iter().zip(bytes).fold(0, |acc, (a, b)| acc | (a ^ b));
         if dropped != 0 || m[0] & 1 == 0 || m[n - 1] >> (W - 2) != 0 {
@@ -313,21 +304,21 @@ impl<const W: u32> Modulus<W> {
         let s = bits.trailing_zeros();
         let k = bits >> s;
         let (mut x, mut doubled, mut less) =
-            (Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]));
-        x.0[0] = 1;
+            (Zeroizing::new(vec![0u64; n]), Zeroizing::new(vec![0u64; n]), Zeroizing::new(vec![0u64; n]));
+        x[0] = 1;
         let mut one = vec![];
         for j in 1..=bits + k {
             let mut carry = 0;
-            for (d, &v) in doubled.0.iter_mut().zip(&x.0) {
+            for (d, &v) in doubled.iter_mut().zip(x.iter()) {
                 let t = (v << 1) | carry;
                 *d = t & mask(W);
                 carry = t >> W;
             }
-            let borrow = sub::<W>(&mut less.0, &doubled.0, m);
-            x.0.copy_from_slice(&less.0);
-            cmov(&mut x.0, &doubled.0, borrow);
+            let borrow = sub::<W>(&mut less, &doubled, m);
+            x.copy_from_slice(&less);
+            cmov(&mut x, &doubled, borrow);
             if j == bits {
-                one = floats(&x.0);
+                one = floats(&x);
             }
         }
         let (mut m_pad, mut m_shifted) = (vec![0.0; n + 2], vec![0.0; n + 2]);
@@ -335,7 +326,7 @@ impl<const W: u32> Modulus<W> {
         let m_low = [m[0], m[1], m[2], m[3]];
         let mut md = Modulus { m: floats(m), m_pad, m_shifted, m_low, m0inv, one, r2: vec![], r3: vec![] };
         let mut scratch = Scratch::new(n);
-        let mut r2 = floats(&x.0);
+        let mut r2 = floats(&x);
         for _ in 0..s {
             md.sqr(&r2.clone(), &mut scratch, &mut r2);
         }
@@ -446,42 +437,42 @@ impl<const W: u32> Modulus<W> {
 
     /// x (< 2m) brought below m, by a masked subtraction.
     pub(crate) fn reduce(&self, x: &mut [f64]) {
-        let (mut xi, m, mut less) = (Zeroizing(ints(x)), ints(&self.m), Zeroizing(vec![0u64; self.len()]));
-        let borrow = sub::<W>(&mut less.0, &xi.0, &m);
-        cmov(&mut xi.0, &less.0, borrow ^ 1);
-        x.copy_from_slice(&floats(&xi.0));
+        let (mut xi, m, mut less) = (Zeroizing::new(ints(x)), ints(&self.m), Zeroizing::new(vec![0u64; self.len()]));
+        let borrow = sub::<W>(&mut less, &xi, &m);
+        cmov(&mut xi, &less, borrow ^ 1);
+        x.copy_from_slice(&floats(&xi));
     }
 
     /// `a − b mod m` for a, b < m.
     pub(crate) fn sub_mod(&self, a: &[f64], b: &[f64]) -> Limbs {
         let n = self.len();
-        let (a, b, m) = (Zeroizing(ints(a)), Zeroizing(ints(b)), ints(&self.m));
-        let (mut d, mut plus) = (Zeroizing(vec![0u64; n]), Zeroizing(vec![0u64; n]));
-        let borrow = sub::<W>(&mut d.0, &a.0, &b.0);
+        let (a, b, m) = (Zeroizing::new(ints(a)), Zeroizing::new(ints(b)), ints(&self.m));
+        let (mut d, mut plus) = (Zeroizing::new(vec![0u64; n]), Zeroizing::new(vec![0u64; n]));
+        let borrow = sub::<W>(&mut d, &a, &b);
         let mut carry = 0;
-        for ((p, &x), &y) in plus.0.iter_mut().zip(&d.0).zip(&m) {
+        for ((p, &x), &y) in plus.iter_mut().zip(d.iter()).zip(&m) {
             let s = x + y + carry;
             *p = s & mask(W);
             carry = s >> W;
         }
-        cmov(&mut d.0, &plus.0, borrow);
-        floats(&d.0)
+        cmov(&mut d, &plus, borrow);
+        floats(&d)
     }
 
     /// x·R mod m, below m, for any x < m·R given as up to 2n limbs: x = h·R + l becomes
     /// l·R²·R⁻¹ + h·R³·R⁻¹.
     pub(crate) fn enter_mont(&self, x: &[f64]) -> Limbs {
         let n = self.len();
-        let mut wide = Zeroizing(x.to_vec());
-        wide.0.resize(2 * n, 0.0);
+        let mut wide = Zeroizing::new(x.to_vec());
+        wide.resize(2 * n, 0.0);
         let mut scratch = Scratch::new(n);
-        let (mut lo, mut hi) = (Zeroizing(vec![0.0; n]), Zeroizing(vec![0.0; n]));
-        self.mul(&wide.0[..n], &self.r2, &mut scratch, &mut lo.0);
-        self.mul(&wide.0[n..], &self.r3, &mut scratch, &mut hi.0);
-        self.reduce(&mut lo.0);
-        self.reduce(&mut hi.0);
+        let (mut lo, mut hi) = (Zeroizing::new(vec![0.0; n]), Zeroizing::new(vec![0.0; n]));
+        self.mul(&wide[..n], &self.r2, &mut scratch, &mut lo);
+        self.mul(&wide[n..], &self.r3, &mut scratch, &mut hi);
+        self.reduce(&mut lo);
+        self.reduce(&mut hi);
         let mut sum = vec![0.0; n];
-        for ((s, &a), &b) in sum.iter_mut().zip(&lo.0).zip(&hi.0) {
+        for ((s, &a), &b) in sum.iter_mut().zip(lo.iter()).zip(hi.iter()) {
             *s = a + b;
         }
         let unnormalized = sum.clone();
@@ -518,23 +509,23 @@ impl<const W: u32> Modulus<W> {
     pub(crate) fn pow(&self, base: &[f64], exp: &[u8]) -> Limbs {
         let n = self.len();
         let mut scratch = Scratch::new(n);
-        let mut table = Zeroizing(Vec::with_capacity(n << WINDOW));
-        table.0.extend_from_slice(&self.one);
+        let mut table = Zeroizing::new(Vec::with_capacity(n << WINDOW));
+        table.extend_from_slice(&self.one);
         let mut acc = self.one.clone();
-        let mut next = Zeroizing(vec![0.0; n]);
+        let mut next = Zeroizing::new(vec![0.0; n]);
         for _ in 1..1 << WINDOW {
-            self.mul(&acc, base, &mut scratch, &mut next.0);
-            acc.copy_from_slice(&next.0);
-            table.0.extend_from_slice(&acc);
+            self.mul(&acc, base, &mut scratch, &mut next);
+            acc.copy_from_slice(&next);
+            table.extend_from_slice(&acc);
         }
         acc.copy_from_slice(&self.one);
         let bits = 8 * exp.len();
         let bit = |i: usize| ((exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1) as u64;
-        let mut entry = Zeroizing(vec![0.0; n]);
+        let mut entry = Zeroizing::new(vec![0.0; n]);
         for w in (0..bits.div_ceil(WINDOW)).rev() {
             for _ in 0..WINDOW {
-                self.sqr(&acc, &mut scratch, &mut next.0);
-                acc.copy_from_slice(&next.0);
+                self.sqr(&acc, &mut scratch, &mut next);
+                acc.copy_from_slice(&next);
             }
             let mut idx = 0u64;
             for b in 0..WINDOW {
@@ -542,15 +533,15 @@ impl<const W: u32> Modulus<W> {
                     idx |= bit(w * WINDOW + b) << b;
                 }
             }
-            entry.0.fill(0.0);
-            for (i, e) in table.0.chunks_exact(n).enumerate() {
+            entry.fill(0.0);
+            for (i, e) in table.chunks_exact(n).enumerate() {
                 let mask = 0u64.wrapping_sub((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1);
-                for (d, s) in entry.0.chunks_exact_mut(2).zip(e.chunks_exact(2)) {
+                for (d, s) in entry.chunks_exact_mut(2).zip(e.chunks_exact(2)) {
                     lanes::or_masked(d, s, mask);
                 }
             }
-            self.mul(&acc, &entry.0, &mut scratch, &mut next.0);
-            acc.copy_from_slice(&next.0);
+            self.mul(&acc, &entry, &mut scratch, &mut next);
+            acc.copy_from_slice(&next);
         }
         acc
     }
@@ -581,26 +572,26 @@ impl<const W: u32> Modulus<W> {
 /// The plain product a·b (2n limbs, normalized) of two n-limb values.
 pub(crate) fn mul_plain<const W: u32>(a: &[f64], b: &[f64]) -> Limbs {
     let n = a.len().max(b.len());
-    let mut row = Zeroizing(vec![0.0; 2 * n]);
+    let mut row = Zeroizing::new(vec![0.0; 2 * n]);
     for (i, &ai) in a.iter().enumerate() {
-        for (t, &bj) in row.0[i..].iter_mut().zip(b) {
+        for (t, &bj) in row[i..].iter_mut().zip(b) {
             *t += ai * bj;
         }
     }
     let mut out = vec![0.0; 2 * n];
-    normalize::<W>(&row.0, 0.0, &mut out);
+    normalize::<W>(&row, 0.0, &mut out);
     out
 }
 
 /// `a + b` of normalized limb vectors (b no longer than a), with room for the carry.
 pub(crate) fn add_plain<const W: u32>(a: &[f64], b: &[f64]) -> Limbs {
-    let mut sum = Zeroizing(a.to_vec());
-    sum.0.push(0.0);
-    for (s, &y) in sum.0.iter_mut().zip(b) {
+    let mut sum = Zeroizing::new(a.to_vec());
+    sum.push(0.0);
+    for (s, &y) in sum.iter_mut().zip(b) {
         *s += y;
     }
-    let mut out = vec![0.0; sum.0.len()];
-    normalize::<W>(&sum.0, 0.0, &mut out);
+    let mut out = vec![0.0; sum.len()];
+    normalize::<W>(&sum, 0.0, &mut out);
     out
 }
 
