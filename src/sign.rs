@@ -91,7 +91,12 @@ impl Signer {
 
     /// Mints a JWT over `payload` (an object, written as given).
     pub fn sign(&self, payload: &Value) -> Result<String, VerifyError> {
-        jws::encode(&self.header, claims(payload)?, self.alg, &self.key)
+        self.encode(claims(payload)?)
+    }
+
+    /// The token for checked claims.
+    fn encode(&self, claims: &Map<String, Value>) -> Result<String, VerifyError> {
+        jws::encode(&self.header, claims, self.alg, &self.key)
     }
 
     /// [`Signer::sign`] for a payload parsed from `text` (JSON as JavaScript's `JSON.stringify`
@@ -100,6 +105,11 @@ impl Signer {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn sign_with_text(&self, payload: &Value, text: &str) -> Result<String, VerifyError> {
         claims(payload)?;
+        self.encode_text(text)
+    }
+
+    /// The token for claims already checked, carried as `text`.
+    fn encode_text(&self, text: &str) -> Result<String, VerifyError> {
         jws::encode_serialized(&self.header, text.as_bytes(), self.alg, &self.key)
     }
 }
@@ -107,14 +117,14 @@ impl Signer {
 /// [`sign_json`] for a payload parsed from `text`, which the token then carries as is.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn sign_json_text(payload: &Value, text: &str, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
-    claims(payload)?;
-    Signer::new(key, options)?.sign_with_text(payload, text)
+    claims(payload)?; // the payload's errors come before the key's
+    Signer::new(key, options)?.encode_text(text)
 }
 
 /// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
 pub fn sign_json(payload: &Value, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
-    claims(payload)?;
-    Signer::new(key, options)?.sign(payload)
+    let claims = claims(payload)?; // the payload's errors come before the key's
+    Signer::new(key, options)?.encode(claims)
 }
 
 #[cfg(test)]
