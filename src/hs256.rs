@@ -24,14 +24,51 @@ impl Drop for Hs256Key {
     }
 }
 
-/// One SHA-256 block into `state`, through a copy that is wiped when `secret` (a key pad
-/// block; message blocks are not secret).
+/// SHA-256's round constants: the first 32 bits of the fractional parts of the cube roots of
+/// the first 64 primes (FIPS 180-4 §4.2.2).
+#[rustfmt::skip]
+const K: [u32; 64] = [
+    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+];
+
+/// One SHA-256 block into `state` (FIPS 180-4 §6.2.2), written for wasm: plain 32-bit
+/// operations on locals and one schedule array, where the sha2 crate's portable code emulates
+/// x86's four-lane SHA instructions with array shuffles (a fifth of an HS256 verification went
+/// there). The schedule is wiped when `secret` (a key pad block; message blocks are public).
 fn compress(state: &mut [u32; 8], block: &[u8], secret: bool) {
-    let mut b = [0u8; 64];
-    b.copy_from_slice(block);
-    sha2::compress256(state, &[b.into()]);
+    let mut w = [0u32; 64];
+    for (w, b) in w.iter_mut().zip(block.chunks_exact(4)) {
+        *w = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    }
+    for i in 16..64 {
+        let (x, y) = (w[i - 15], w[i - 2]);
+        let s0 = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
+        let s1 = y.rotate_right(17) ^ y.rotate_right(19) ^ (y >> 10);
+        w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+    }
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    for (k, w) in K.iter().zip(w.iter()) {
+        let ch = g ^ (e & (f ^ g));
+        let t1 = h
+            .wrapping_add(e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25))
+            .wrapping_add(ch)
+            .wrapping_add(k.wrapping_add(*w));
+        let maj = (a & b) | (c & (a | b));
+        let t2 = (a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22)).wrapping_add(maj);
+        (h, g, f, e, d, c, b, a) = (g, f, e, d.wrapping_add(t1), c, b, a, t1.wrapping_add(t2));
+    }
+    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        *s = s.wrapping_add(v);
+    }
     if secret {
-        b.zeroize();
+        w.zeroize();
     }
 }
 

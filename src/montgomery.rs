@@ -60,6 +60,10 @@ mod lanes {
     /// acc + x·y.
     #[inline(always)]
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
+        // Fused or not, the result is the same: every product and sum is an exact integer.
+        #[cfg(target_feature = "relaxed-simd")]
+        return Pair(f64x2_relaxed_madd(x.0, y.0, acc.0));
+        #[cfg(not(target_feature = "relaxed-simd"))]
         Pair(f64x2_add(acc.0, f64x2_mul(x.0, y.0)))
     }
     /// `dst |= src & mask` on the bits (mask all ones or all zeros).
@@ -105,57 +109,59 @@ mod lanes {
 
 use lanes::{load, mul_add, splat, store};
 
-/// `t += x·a + y·b` lane-wise over equal even lengths.
-#[inline(always)]
-fn row_add2(t: &mut [f64], x: f64, a: &[f64], y: f64, b: &[f64]) {
-    let (x, y) = (splat(x), splat(y));
-    for ((t, a), b) in t.chunks_exact_mut(2).zip(a.chunks_exact(2)).zip(b.chunks_exact(2)) {
-        store(t, mul_add(mul_add(load(t), x, load(a)), y, load(b)));
-    }
-}
+/// The operands of a pass, interleaved so that one pointer walks them all (wasm engines give
+/// each walked array its own register and increment; the passes are bound by instruction
+/// count, not by the multiplier). Chunk k (limbs 2k, 2k+1) holds an operand x padded
+/// (x_2k, x_2k+1) and shifted up one limb (x_2k−1, x_2k), then the modulus likewise; zero
+/// past either end. Two rows' four products per two columns come from one chunk, and every
+/// two-lane access is at an even index.
+type Chunk = [f64; 8];
 
-/// `t += x·a + y·b + z·c + w·d` lane-wise over equal even lengths.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn row_add4(t: &mut [f64], x: f64, a: &[f64], y: f64, b: &[f64], z: f64, c: &[f64], w: f64, d: &[f64]) {
-    let (x, y, z, w) = (splat(x), splat(y), splat(z), splat(w));
-    let operands = a.chunks_exact(2).zip(b.chunks_exact(2)).zip(c.chunks_exact(2)).zip(d.chunks_exact(2));
-    for (t, (((a, b), c), d)) in t.chunks_exact_mut(2).zip(operands) {
-        let v = mul_add(mul_add(load(t), x, load(a)), y, load(b));
-        store(t, mul_add(mul_add(v, z, load(c)), w, load(d)));
-    }
-}
-
-/// `x` padded with two zero limbs, and `x` shifted up one limb (`[0, x0, …, x(n−1), 0]`): the
-/// operands of two consecutive rows, so that every two-lane access stays at an even index.
-fn padded_and_shifted(x: &[f64], pad: &mut [f64], shifted: &mut [f64]) {
+/// Writes `x` (n limbs) into the slots at `at` (0: the operand, 4: the modulus) of n/2 + 1 chunks.
+fn interleave(x: &[f64], ops: &mut [Chunk], at: usize) {
     let n = x.len();
-    pad[..n].copy_from_slice(x);
-    pad[n..].fill(0.0);
-    shifted[0] = 0.0;
-    shifted[1..=n].copy_from_slice(x);
-    shifted[n + 1] = 0.0;
+    let limb = |j: usize| if j < n { x[j] } else { 0.0 };
+    for (k, c) in ops.iter_mut().enumerate() {
+        c[at] = limb(2 * k);
+        c[at + 1] = limb(2 * k + 1);
+        c[at + 2] = if k == 0 { 0.0 } else { limb(2 * k - 1) };
+        c[at + 3] = limb(2 * k);
+    }
 }
 
-/// Scratch for one multiplication: the row of column sums (2n + 2) and a padded and a shifted
-/// copy of one operand (n + 2 each). Wiped on drop.
+/// `t += x·a + y·a' + z·m + w·m'` two columns at a time, where a, a', m, m' are a chunk's
+/// padded and shifted operand and modulus: rows i and i+1 of both the product and the
+/// reduction in one pass.
+#[inline(always)]
+fn pass4(t: &mut [f64], ops: &[Chunk], x: [f64; 4]) {
+    let x = x.map(splat);
+    for (t, o) in t.chunks_exact_mut(2).zip(ops) {
+        let v = mul_add(mul_add(load(t), x[0], load(&o[0..2])), x[1], load(&o[2..4]));
+        store(t, mul_add(mul_add(v, x[2], load(&o[4..6])), x[3], load(&o[6..8])));
+    }
+}
+
+/// `t += x·s + y·s'` with s, s' a chunk's padded and shifted slots at `AT` (0: the operand,
+/// 4: the modulus).
+#[inline(always)]
+fn pass2<const AT: usize>(t: &mut [f64], ops: &[Chunk], x: f64, y: f64) {
+    let (x, y) = (splat(x), splat(y));
+    for (t, o) in t.chunks_exact_mut(2).zip(ops) {
+        store(t, mul_add(mul_add(load(t), x, load(&o[AT..AT + 2])), y, load(&o[AT + 2..AT + 4])));
+    }
+}
+
+/// Scratch for one multiplication: the row of column sums (2n + 2) and the interleaved
+/// operands (n/2 + 1 chunks, the modulus' slots filled). Wiped on drop.
 struct Scratch {
     row: Vec<f64>,
-    pad: Vec<f64>,
-    shifted: Vec<f64>,
-}
-
-impl Scratch {
-    fn new(n: usize) -> Scratch {
-        Scratch { row: vec![0.0; 2 * n + 2], pad: vec![0.0; n + 2], shifted: vec![0.0; n + 2] }
-    }
+    ops: Vec<Chunk>,
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
         self.row.zeroize();
-        self.pad.zeroize();
-        self.shifted.zeroize();
+        self.ops.zeroize();
     }
 }
 
@@ -254,9 +260,9 @@ struct Chain {
 #[derive(Clone)]
 pub(crate) struct Modulus<const W: u32> {
     m: Limbs,
-    /// m padded with two zero limbs, and shifted up one limb (see [`padded_and_shifted`]).
-    m_pad: Limbs,
-    m_shifted: Limbs,
+    /// m in the modulus slots of the interleaved operands (see [`Chunk`]); a [`Scratch`]
+    /// starts as a copy.
+    m_ops: Vec<Chunk>,
     /// The four lowest limbs, as integers (for the scalar chain).
     m_low: [u64; 4],
     /// −m⁻¹ mod 2^W.
@@ -270,9 +276,10 @@ pub(crate) struct Modulus<const W: u32> {
 impl<const W: u32> Drop for Modulus<W> {
     fn drop(&mut self) {
         // RSA primes are secret; public moduli pay a few hundred stores.
-        for x in [&mut self.m, &mut self.m_pad, &mut self.m_shifted, &mut self.one, &mut self.r2, &mut self.r3] {
+        for x in [&mut self.m, &mut self.one, &mut self.r2, &mut self.r3] {
             x.zeroize();
         }
+        self.m_ops.zeroize();
         self.m_low.zeroize();
     }
 }
@@ -321,11 +328,11 @@ impl<const W: u32> Modulus<W> {
                 one = floats(&x);
             }
         }
-        let (mut m_pad, mut m_shifted) = (vec![0.0; n + 2], vec![0.0; n + 2]);
-        padded_and_shifted(&floats(m), &mut m_pad, &mut m_shifted);
+        let mut m_ops = vec![[0.0; 8]; n / 2 + 1];
+        interleave(&floats(m), &mut m_ops, 4);
         let m_low = [m[0], m[1], m[2], m[3]];
-        let mut md = Modulus { m: floats(m), m_pad, m_shifted, m_low, m0inv, one, r2: vec![], r3: vec![] };
-        let mut scratch = Scratch::new(n);
+        let mut md = Modulus { m: floats(m), m_ops, m_low, m0inv, one, r2: vec![], r3: vec![] };
+        let mut scratch = md.scratch();
         let mut r2 = floats(&x);
         for _ in 0..s {
             md.sqr(&r2.clone(), &mut scratch, &mut r2);
@@ -336,6 +343,10 @@ impl<const W: u32> Modulus<W> {
         md.reduce(&mut r3);
         (md.r2, md.r3) = (r2, r3);
         Some(md)
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch { row: vec![0.0; 2 * self.len() + 2], ops: self.m_ops.clone() }
     }
 
     /// The limb count n.
@@ -377,22 +388,21 @@ impl<const W: u32> Modulus<W> {
     ///
     /// Two rows per step: the scalar [`Modulus::chain`] finds q_i and q_(i+1), then one pass
     /// adds a_i·b + q_i·m at row[i..] and a_(i+1)·b + q_(i+1)·m one limb higher, through the
-    /// shifted copies, so that every two-lane load and store is at an even index and meets
+    /// shifted slots, so that every two-lane load and store is at an even index and meets
     /// earlier stores exactly (a load that straddles two recent stores stalls).
     fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         let n = self.len();
-        let Scratch { row, pad, shifted } = scratch;
+        let Scratch { row, ops } = scratch;
         let (a, b, row) = (&a[..n], &b[..n], &mut row[..2 * n + 2]);
-        padded_and_shifted(b, pad, shifted);
-        let (mp, ms, pad, shifted) =
-            (&self.m_pad[4..n + 2], &self.m_shifted[4..n + 2], &pad[4..n + 2], &shifted[4..n + 2]);
+        interleave(b, ops, 0);
         let b_low = [int(b[0]), int(b[1]), int(b[2]), int(b[3])];
         row.fill(0.0);
         let (mut carry, mut owed) = (0, [0, 0]);
         for i in (0..n).step_by(2) {
             let c = self.chain(row[i], row[i + 1], owed, carry, [int(a[i]), int(a[i + 1])], b_low);
             (carry, owed) = (c.carry, c.owed);
-            row_add4(&mut row[i + 4..i + n + 2], a[i], pad, c.q[0], mp, a[i + 1], shifted, c.q[1], ms);
+            // Columns i+4.. take operand limbs 4.. (chunks 2..).
+            pass4(&mut row[i + 4..i + n + 2], &ops[2..], [a[i], a[i + 1], c.q[0], c.q[1]]);
         }
         self.finish(row, owed, carry, out);
     }
@@ -405,13 +415,13 @@ impl<const W: u32> Modulus<W> {
         normalize::<W>(&row[n..2 * n], carry as f64, out);
     }
 
-    /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, then
-    /// the reduction, both two rows per step as in [`Modulus::mul`].
+    /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, and
+    /// the reduction, two rows per step as in [`Modulus::mul`].
     fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         let n = self.len();
-        let Scratch { row, pad, shifted } = scratch;
+        let Scratch { row, ops } = scratch;
         let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
-        padded_and_shifted(a, pad, shifted);
+        interleave(a, ops, 0);
         // The step for rows i, i+1 adds 2a_i·a_j (j ≥ i+2) and 2a_(i+1)·a_j (j ≥ i+1) from
         // row[2i+2] on. What it misses or doubles is set first: a_i² and 2a_i·a_(i+1) for even
         // i; −a_i² for odd i (the step adds 2a_i² there).
@@ -422,15 +432,22 @@ impl<const W: u32> Modulus<W> {
             row[2 * i + 1] = 2.0 * a0 * a1;
             row[2 * i + 2] = -(a1 * a1);
         }
-        for i in (0..n).step_by(2) {
-            row_add2(&mut row[2 * i + 2..i + n + 2], 2.0 * a[i], &pad[i + 2..], 2.0 * a[i + 1], &shifted[i + 2..]);
-        }
-        let (mp, ms) = (&self.m_pad[4..n + 2], &self.m_shifted[4..n + 2]);
+        // The step for rows i, i+1 adds their reduction q·m at columns i+4..i+n+2 and their
+        // cross products at 2i+2..i+n+2, both with operand limb c − i at column c: one pass
+        // where they overlap. Every cross product into columns i, i+1 comes from an earlier
+        // step, so the chain sees them.
         let (mut carry, mut owed) = (0, [0, 0]);
         for i in (0..n).step_by(2) {
             let c = self.chain(row[i], row[i + 1], owed, carry, [0, 0], [0; 4]);
             (carry, owed) = (c.carry, c.owed);
-            row_add2(&mut row[i + 4..i + n + 2], c.q[0], mp, c.q[1], ms);
+            let (x, y, [q0, q1]) = (2.0 * a[i], 2.0 * a[i + 1], c.q);
+            if i == 0 {
+                pass2::<0>(&mut row[2..4], &ops[1..], x, y);
+                pass4(&mut row[4..n + 2], &ops[2..], [x, y, q0, q1]);
+            } else {
+                pass2::<4>(&mut row[i + 4..2 * i + 2], &ops[2..], q0, q1);
+                pass4(&mut row[2 * i + 2..i + n + 2], &ops[i / 2 + 1..], [x, y, q0, q1]);
+            }
         }
         self.finish(row, owed, carry, out);
     }
@@ -465,7 +482,7 @@ impl<const W: u32> Modulus<W> {
         let n = self.len();
         let mut wide = Zeroizing::new(x.to_vec());
         wide.resize(2 * n, 0.0);
-        let mut scratch = Scratch::new(n);
+        let mut scratch = self.scratch();
         let (mut lo, mut hi) = (Zeroizing::new(vec![0.0; n]), Zeroizing::new(vec![0.0; n]));
         self.mul(&wide[..n], &self.r2, &mut scratch, &mut lo);
         self.mul(&wide[n..], &self.r3, &mut scratch, &mut hi);
@@ -486,7 +503,7 @@ impl<const W: u32> Modulus<W> {
         let n = self.len();
         let mut one = vec![0.0; n];
         one[0] = 1.0;
-        let mut scratch = Scratch::new(n);
+        let mut scratch = self.scratch();
         let mut out = vec![0.0; n];
         self.mul(x, &one, &mut scratch, &mut out);
         self.reduce(&mut out);
@@ -496,7 +513,7 @@ impl<const W: u32> Modulus<W> {
     /// a·b·R⁻¹ mod m, below m, for a, b < 2m.
     pub(crate) fn mul_reduced(&self, a: &[f64], b: &[f64]) -> Limbs {
         let n = self.len();
-        let mut scratch = Scratch::new(n);
+        let mut scratch = self.scratch();
         let mut out = vec![0.0; n];
         self.mul(a, b, &mut scratch, &mut out);
         self.reduce(&mut out);
@@ -508,7 +525,7 @@ impl<const W: u32> Modulus<W> {
     /// whole table, so neither time nor memory access depends on the exponent's value.
     pub(crate) fn pow(&self, base: &[f64], exp: &[u8]) -> Limbs {
         let n = self.len();
-        let mut scratch = Scratch::new(n);
+        let mut scratch = self.scratch();
         let mut table = Zeroizing::new(Vec::with_capacity(n << WINDOW));
         table.extend_from_slice(&self.one);
         let mut acc = self.one.clone();
@@ -550,7 +567,7 @@ impl<const W: u32> Modulus<W> {
     /// only (e = 65537 takes 16 squarings and one multiplication).
     pub(crate) fn pow_public(&self, base: &[f64], exp: u64) -> Limbs {
         let n = self.len();
-        let mut scratch = Scratch::new(n);
+        let mut scratch = self.scratch();
         let mut acc = self.one.clone();
         if exp == 0 {
             return acc;
@@ -653,7 +670,7 @@ mod tests {
                 for &y in &xs {
                     let ym = md.enter_mont(&from_be::<W>(&y.to_be_bytes(), 8));
                     assert_eq!(value::<W>(&md.leave_mont(&md.mul_reduced(&xm, &ym))), mulmod(x, y), "{x}·{y} mod {m}");
-                    let (mut scratch, mut sq) = (Scratch::new(4), vec![0.0; 4]);
+                    let (mut scratch, mut sq) = (md.scratch(), vec![0.0; 4]);
                     md.sqr(&xm, &mut scratch, &mut sq);
                     md.reduce(&mut sq);
                     assert_eq!(value::<W>(&md.leave_mont(&sq)), mulmod(x, x));
@@ -707,7 +724,7 @@ mod tests {
                     let ym = md.enter_mont(&from_be::<W>(&y.to_bytes_be(), 2 * n));
                     let got = BigUint::from_bytes_be(&to_be::<W>(&md.leave_mont(&md.mul_reduced(&xm, &ym)), len));
                     assert_eq!(got, &x * &y % &big_m, "{bits} bits ({W}), round {round}: product");
-                    let (mut scratch, mut sq) = (Scratch::new(n), vec![0.0; n]);
+                    let (mut scratch, mut sq) = (md.scratch(), vec![0.0; n]);
                     md.sqr(&xm, &mut scratch, &mut sq);
                     md.reduce(&mut sq);
                     let got = BigUint::from_bytes_be(&to_be::<W>(&md.leave_mont(&sq), len));

@@ -56,6 +56,10 @@ function createApi(raw) {
   }
 
   const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
+  const tokenText = (token) => {
+    if (typeof token !== 'string') throw invalidArgument('the token must be a string (a compact JWT)');
+    return token;
+  };
 
   // Values cross into wasm as JSON text, parsed there strictly and depth-bounded (see wasm.rs).
   function json(value, what, onError) {
@@ -250,7 +254,7 @@ function createApi(raw) {
     verify(token, opts = {}) {
       const o = opts ?? {};
       const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
-      return call(() => this.#inner.verify(token, now, this.#isRevoked));
+      return JSON.parse(call(() => this.#inner.verify(tokenText(token), now, this.#isRevoked)));
     }
   }
 
@@ -288,7 +292,7 @@ function createApi(raw) {
   }
 
   function decode(token) {
-    return call(() => raw.decode(token));
+    return JSON.parse(call(() => raw.decode(tokenText(token))));
   }
 
   // ---------------------------------------------------------------------------------------

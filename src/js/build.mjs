@@ -102,8 +102,13 @@ export function bindAndOptimize(wasm, version, target, dir) {
   const bg = join(dir, `${crate}_bg.wasm`);
   log(`wasm-opt -O3 ${relative(root, bg)}`);
   // binaryen from npm (v132): Debian's 108 corrupts wasm-bindgen's externref table.
+  // --low-memory-unused lets it fold `pointer + constant` into load/store offsets (LLVM leaves
+  // them as adds); that is exact unless some pointer lies in the first KiB of memory. Rust's
+  // wasm32 layout puts nothing there: data sits above 1 MiB and the stack grows down from
+  // 1 MiB, so only a stack within 1 KiB of overflowing would. The RSA passes then walk their
+  // interleaved operands with one register (src/montgomery.rs).
   const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
-  run(process.execPath, [wasmOpt, bg, '-o', bg, '-O3', '--strip-debug', '--strip-producers', '--enable-reference-types', '--enable-bulk-memory',
+  run(process.execPath, [wasmOpt, bg, '-o', bg, '--low-memory-unused', '--optimize-added-constants-propagate', '-O3', '--strip-debug', '--strip-producers', '--enable-reference-types', '--enable-bulk-memory',
     '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-multivalue', '--enable-simd']);
   return bg;
 }
