@@ -10,7 +10,9 @@
 //! classes are distinguishable: a leak. A positive control runs alongside: a textbook
 //! square-and-multiply (a branch on each exponent bit) over the same keys' CRT exponents,
 //! which must show its leak, or the harness proves nothing. PS256 (same private operation,
-//! with PSS padding and a derived salt) is measured too.
+//! with PSS padding and a derived salt) is measured too, and so is ES256 (table-based k·G,
+//! blinded inversion of k; the nonce differs with the message and the key by design, so these
+//! lines check that the time does not).
 //!
 //! It is a measurement, not a test: timing depends on the machine, so `npm test` does not run
 //! it. It exits 1 when our signer's |t| crosses the threshold.
@@ -93,6 +95,20 @@ fn rsa_key(keys: &serde_json::Value, name: &str) -> SigningKey {
     signing_value(&keys[name]["jwk"]).expect("a fixture RSA key").0
 }
 
+/// A P-256 JWK for the private scalar `d` (big-endian), its public point computed by p256.
+fn ec_key(d: [u8; 32]) -> SigningKey {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let secret = p256::SecretKey::from_slice(&d).expect("a P-256 scalar");
+    let point = secret.public_key().to_encoded_point(false);
+    let b64 = |b: &[u8]| Base64UrlUnpadded::encode_string(b);
+    let jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "d": b64(&d),
+        "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
+    });
+    signing_value(&jwk).expect("a P-256 JWK").0
+}
+
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let keys: serde_json::Value =
@@ -118,11 +134,13 @@ fn main() {
         max
     };
     let mut worst: f64 = 0.0;
-    for alg in [Alg::Rs256, Alg::Ps256] {
+    // Two P-256 scalars of very different Hamming weight (48 and 208 bits set).
+    let ec = [ec_key([0x01; 32]), ec_key([0x7f; 32])];
+    for (alg, keys) in [(Alg::Rs256, &ours), (Alg::Ps256, &ours), (Alg::Es256, &ec)] {
         let name = alg.name();
-        let t = measure(samples, true, |_, m| sign_ours(alg, &ours[0], m));
+        let t = measure(samples, true, |_, m| sign_ours(alg, &keys[0], m));
         worst = worst.max(show(&format!("ours, {name}, fixed vs random message"), &t));
-        let t = measure(samples, false, |c, m| sign_ours(alg, &ours[c], m));
+        let t = measure(samples, false, |c, m| sign_ours(alg, &keys[c], m));
         worst = worst.max(show(&format!("ours, {name}, key A vs key B"), &t));
     }
     // The positive control: c^dp mod p by square-and-multiply, multiplying only on 1 bits.
