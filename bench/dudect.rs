@@ -11,8 +11,8 @@
 //! square-and-multiply (a branch on each exponent bit) over the same keys' CRT exponents,
 //! which must show its leak, or the harness proves nothing. PS256 (same private operation,
 //! with PSS padding and a derived salt) is measured too, and so is ES256 (table-based k·G,
-//! blinded inversion of k; the nonce differs with the message and the key by design, so these
-//! lines check that the time does not).
+//! k⁻¹ as a constant-time power; the nonce differs with the message and the key by design, so
+//! these lines check that the time does not).
 //!
 //! It is a measurement, not a test: timing depends on the machine, so `npm test` does not run
 //! it. It exits 1 when our signer's |t| crosses the threshold.

@@ -4,7 +4,8 @@
 //! k·P: 256 doublings and 64 additions. G is fixed, so the multiples j·16^i·G (i < 64,
 //! j < 16) are computed once per instance (about 1,000 point additions, on first use) and
 //! k·G becomes 64 additions of table entries, each entry picked by a masked scan of its 16
-//! candidates: no secret-dependent branch or memory index. Everything else is the p256
+//! candidates: no secret-dependent branch or memory index. k⁻¹ is k^(n−2) through the RSA
+//! code's constant-time Montgomery arithmetic ([`invert`]). Everything else is the p256
 //! crate's own arithmetic and the RFC 6979 nonce exactly as the p256 crate derives it, so
 //! signatures are byte-identical to its (a test checks that over many keys and messages).
 //!

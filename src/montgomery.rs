@@ -1,4 +1,5 @@
-//! Montgomery arithmetic for RSA, shaped for wasm: limbs of W bits (22 or 23) held in `f64`s.
+//! Montgomery arithmetic for RSA (and ES256's k⁻¹), shaped for wasm: limbs of W bits (22 or
+//! 23) held in `f64`s.
 //!
 //! wasm multiplies 32×32→64 bits at best, one product per instruction, and has no
 //! add-with-carry. Its SIMD has two-lane `f64` multiply and add that map to single x86/ARM
@@ -60,10 +61,6 @@ mod lanes {
     /// acc + x·y.
     #[inline(always)]
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
-        // Fused or not, the result is the same: every product and sum is an exact integer.
-        #[cfg(target_feature = "relaxed-simd")]
-        return Pair(f64x2_relaxed_madd(x.0, y.0, acc.0));
-        #[cfg(not(target_feature = "relaxed-simd"))]
         Pair(f64x2_add(acc.0, f64x2_mul(x.0, y.0)))
     }
     /// `dst |= src & mask` on the bits (mask all ones or all zeros).
