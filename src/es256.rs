@@ -192,10 +192,6 @@ impl core::ops::Deref for EcPublic {
 /// ECDSA verification (as the p256 crate's `verify_prehashed`): u1 = z/s, u2 = r/s, and r
 /// must equal the x coordinate of u1·G + u2·Q, reduced mod n.
 fn verify(key: &EcPublic, msg: &[u8], sig: &Signature) -> bool {
-    let (r, s) = sig.split_scalars();
-    let z = <Scalar as Reduce<U256>>::reduce_bytes(&Sha256::digest(msg));
-    let s_inv = *s.invert_vartime();
-    let (u1, u2) = (z * s_inv, *r * s_inv);
     let q = match key.table.get() {
         Some(q) => q,
         None if key.uses.fetch_add(1, Ordering::Relaxed) >= 1 => {
@@ -203,6 +199,10 @@ fn verify(key: &EcPublic, msg: &[u8], sig: &Signature) -> bool {
         }
         None => return P256Crate.verify_signature(sig, &key.key, msg),
     };
+    let (r, s) = sig.split_scalars();
+    let z = <Scalar as Reduce<U256>>::reduce_bytes(&Sha256::digest(msg));
+    let s_inv = *s.invert_vartime();
+    let (u1, u2) = (z * s_inv, *r * s_inv);
     let point = (generator_table().mul_vartime(&u1) + q.mul_vartime(&u2)).to_affine();
     if bool::from(point.is_identity()) {
         return false;

@@ -141,6 +141,9 @@ pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
     Base64UrlUnpadded::decode_vec(s).ok()
 }
 
+/// The base64url alphabet (RFC 4648 §5).
+const B64URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 /// [`b64url_decode`] for public data (token segments), by table lookup: as strict (the same
 /// single accepted encoding per byte string), several times faster, and not constant-time, so
 /// never for secrets (keys go through [`b64url_decode`]).
@@ -148,10 +151,9 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
     const INVALID: u8 = 0xff;
     const TABLE: [u8; 256] = {
         let mut t = [INVALID; 256];
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut i = 0;
         while i < 64 {
-            t[alphabet[i] as usize] = i as u8;
+            t[B64URL_ALPHABET[i] as usize] = i as u8;
             i += 1;
         }
         t
@@ -193,22 +195,25 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
 /// [`b64url`] for public data (token segments), by table lookup: the same output, faster, and
 /// not constant-time, so never for secrets.
 pub(crate) fn b64url_public(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
     let mut chunks = bytes.chunks_exact(3);
     for c in &mut chunks {
         let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
         out.extend_from_slice(&[
-            ALPHABET[(n >> 18) as usize],
-            ALPHABET[(n >> 12 & 63) as usize],
-            ALPHABET[(n >> 6 & 63) as usize],
-            ALPHABET[(n & 63) as usize],
+            B64URL_ALPHABET[(n >> 18) as usize],
+            B64URL_ALPHABET[(n >> 12 & 63) as usize],
+            B64URL_ALPHABET[(n >> 6 & 63) as usize],
+            B64URL_ALPHABET[(n & 63) as usize],
         ]);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let n = (rest[0] as u32) << 16 | rest.get(1).map_or(0, |&b| (b as u32) << 8);
-        let chars = [ALPHABET[(n >> 18) as usize], ALPHABET[(n >> 12 & 63) as usize], ALPHABET[(n >> 6 & 63) as usize]];
+        let chars = [
+            B64URL_ALPHABET[(n >> 18) as usize],
+            B64URL_ALPHABET[(n >> 12 & 63) as usize],
+            B64URL_ALPHABET[(n >> 6 & 63) as usize],
+        ];
         out.extend_from_slice(&chars[..rest.len() + 1]);
     }
     // Only alphabet bytes were written.

@@ -372,9 +372,10 @@ fn pem_der(pem: &str, label: &str) -> Option<Zeroizing<Vec<u8>>> {
     if lines.next()? != format!("-----BEGIN {label}-----") {
         return None;
     }
+    let end = format!("-----END {label}-----");
     let mut body = Zeroizing::new(String::new());
     for line in lines {
-        if line == format!("-----END {label}-----") {
+        if line == end {
             return Base64::decode_vec(&body).ok().map(Zeroizing::new);
         }
         body.push_str(line);

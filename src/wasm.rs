@@ -41,7 +41,8 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
 }
 
-/// `{header, payload}` for JS: `JSON.parse` of the token's own text (see `Verified::to_json`).
+/// A [`VerifyError`] for JS: `{kind: "verify", code, message, …}`, which api.js turns into its
+/// `VerifyError` class.
 fn verify_err(e: VerifyError) -> JsValue {
     to_js(&ErrorOut {
         kind: "verify",
@@ -230,8 +231,7 @@ impl WasmVerifier {
     /// `options` (JSON text) without `secret`; `secret` as bytes (strings UTF-8 encoded by api.js).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
-        let opts = json(options, "the verify options")
-            .map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
+        let opts = json(options, "the verify options").map_err(invalid_arg)?;
         Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)? })
     }
 
@@ -240,8 +240,7 @@ impl WasmVerifier {
     /// boundary more cheaply than a value built here). An exception the hook throws reaches
     /// the caller unchanged. The JS side checks that `token` is a string.
     pub fn verify(&self, token: &str, now: f64, is_revoked: Option<js_sys::Function>) -> Result<String, JsValue> {
-        let arg = |m: &str| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
-        let now = seconds(now).ok_or_else(|| arg("`currentDate` must be a valid Date"))?;
+        let now = seconds(now).ok_or_else(|| invalid_arg("`currentDate` must be a valid Date".into()))?;
         let mut thrown = None;
         let result = match &is_revoked {
             None => self.inner.verify(token, now),
@@ -267,14 +266,21 @@ impl WasmVerifier {
 /// carries a `Uint8Array` key.
 #[wasm_bindgen]
 pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
-    let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
-    let value = json(payload, "the payload").map_err(arg)?;
-    let options = json(options, "the sign options").map_err(arg)?;
-    let key = match secret {
+    let value = json(payload, "the payload").map_err(invalid_arg)?;
+    let options = json(options, "the sign options").map_err(invalid_arg)?;
+    sign::sign_json_text(&value, payload, key_arg(key, secret)?, &options).map_err(verify_err)
+}
+
+fn invalid_arg(message: String) -> JsValue {
+    verify_err(VerifyError::new(VerifyCode::InvalidArgument, message))
+}
+
+/// A signing key as api.js passes it: the bytes of a `Uint8Array` secret, else JSON text.
+fn key_arg(key: &str, secret: Option<Vec<u8>>) -> Result<sign::KeyArg, JsValue> {
+    Ok(match secret {
         Some(bytes) => sign::KeyArg::Bytes(bytes),
-        None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
-    };
-    sign::sign_json_text(&value, payload, key, &options).map_err(verify_err)
+        None => sign::KeyArg::Value(json(key, "the key").map_err(invalid_arg)?),
+    })
 }
 
 /// A key and sign options parsed once (`key` and `options` JSON text, `secret` a `Uint8Array`).
@@ -288,19 +294,13 @@ impl WasmSigner {
     /// Parses the key and options; throws VerifyError.
     #[wasm_bindgen(constructor)]
     pub fn new(key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<WasmSigner, JsValue> {
-        let arg = |m: String| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m));
-        let options = json(options, "the sign options").map_err(arg)?;
-        let key = match secret {
-            Some(bytes) => sign::KeyArg::Bytes(bytes),
-            None => sign::KeyArg::Value(json(key, "the key").map_err(arg)?),
-        };
-        Ok(WasmSigner { inner: Signer::new(key, &options).map_err(verify_err)? })
+        let options = json(options, "the sign options").map_err(invalid_arg)?;
+        Ok(WasmSigner { inner: Signer::new(key_arg(key, secret)?, &options).map_err(verify_err)? })
     }
 
     /// Mints a JWT over `payload` (JSON text, which the token carries as given).
     pub fn sign(&self, payload: &str) -> Result<String, JsValue> {
-        let value =
-            json(payload, "the payload").map_err(|m| verify_err(VerifyError::new(VerifyCode::InvalidArgument, m)))?;
+        let value = json(payload, "the payload").map_err(invalid_arg)?;
         self.inner.sign_with_text(&value, payload).map_err(verify_err)
     }
 }
