@@ -118,17 +118,17 @@ fn sign_with<A: Algorithm>(alg: A, key: &A::SigningKey, msg: &[u8]) -> Vec<u8> {
     alg.sign(key, msg).as_bytes().into_owned()
 }
 
-fn verify_with<A: Algorithm>(alg: A, key: &A::VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
-    // jwt-compact's HMAC `try_from_slice` panics on a wrong length: check it first.
-    if let Some(len) = <A::Signature as AlgorithmSignature>::LENGTH {
-        if sig.len() != len.get() {
-            return false;
-        }
-    }
-    match A::Signature::try_from_slice(sig) {
-        Ok(s) => alg.verify_signature(&s, key, msg),
-        Err(_) => false,
-    }
+/// `sig` is the signature as the algorithm's type, `None` when the bytes are not one. The
+/// callers decode it with the key crates' own `from_slice`: jwt-compact's `try_from_slice`
+/// wraps failures in `anyhow`, whose error machinery is 6 KB of the module for nothing here.
+fn verify_with<A: Algorithm>(alg: A, key: &A::VerifyingKey, msg: &[u8], sig: Option<A::Signature>) -> bool {
+    sig.is_some_and(|s| alg.verify_signature(&s, key, msg))
+}
+
+/// jwt-compact's HMAC signatures: its `try_from_slice` panics on a wrong length, so the length
+/// is checked first (and it never fails otherwise).
+fn hmac_signature<S: AlgorithmSignature>(sig: &[u8]) -> Option<S> {
+    (sig.len() == S::LENGTH?.get()).then(|| S::try_from_slice(sig).ok()).flatten()
 }
 
 /// RS*/PS*: the hash and the padding.
@@ -196,13 +196,17 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
             // Compared in constant time (ours and jwt-compact's, subtle's CtOutput).
             match alg {
                 Alg::Hs256 => k.hs256().verify(msg, sig),
-                Alg::Hs384 => verify_with(Hs384, &Hs384Key::new(k.bytes()), msg, sig),
-                _ => verify_with(Hs512, &Hs512Key::new(k.bytes()), msg, sig),
+                Alg::Hs384 => verify_with(Hs384, &Hs384Key::new(k.bytes()), msg, hmac_signature(sig)),
+                _ => verify_with(Hs512, &Hs512Key::new(k.bytes()), msg, hmac_signature(sig)),
             }
         }
-        (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => verify_with(rsa(alg), k, msg, sig),
-        (Alg::Es256, VerifyingKey::P256(k)) => verify_with(Es256, k, msg, sig),
-        (Alg::EdDsa, VerifyingKey::Ed25519(k)) => verify_with(Ed25519, k, msg, sig),
+        (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => {
+            verify_with(rsa(alg), k, msg, Some(crate::rsa::Signature::from(sig)))
+        }
+        (Alg::Es256, VerifyingKey::P256(k)) => verify_with(Es256, k, msg, p256::ecdsa::Signature::from_slice(sig).ok()),
+        (Alg::EdDsa, VerifyingKey::Ed25519(k)) => {
+            verify_with(Ed25519, k, msg, ed25519_dalek::Signature::from_slice(sig).ok())
+        }
         _ => false,
     }
 }

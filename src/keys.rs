@@ -404,10 +404,50 @@ fn der_sequence(b: &[u8]) -> Option<&[u8]> {
 
 /// rsaEncryption (1.2.840.113549.1.1.1), the algorithm of PKCS#8 and SPKI RSA keys.
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+/// id-ecPublicKey (1.2.840.10045.2.1) and its curve prime256v1 (1.2.840.10045.3.1.7), RFC 5480.
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// id-Ed25519 (1.3.101.112), RFC 8410: no parameters.
+const ID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 
-/// An AlgorithmIdentifier naming rsaEncryption (parameters NULL or absent).
-fn is_rsa_algorithm(alg: &[u8]) -> bool {
-    matches!(der_next(alg), Some((0x06, oid, params)) if oid == RSA_ENCRYPTION && (params.is_empty() || params == [0x05, 0x00]))
+/// The key types a PKCS#8 or SPKI AlgorithmIdentifier may name here.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum KeyType {
+    Rsa,
+    P256,
+    Ed25519,
+    /// id-ecPublicKey on a curve other than P-256.
+    OtherCurve,
+}
+
+/// The contents of an AlgorithmIdentifier: rsaEncryption (parameters NULL or absent),
+/// id-ecPublicKey with a named curve, or id-Ed25519 (parameters absent); `None` for anything else.
+fn key_type(alg: &[u8]) -> Option<KeyType> {
+    match der_next(alg)? {
+        (0x06, RSA_ENCRYPTION, []) | (0x06, RSA_ENCRYPTION, [0x05, 0x00]) => Some(KeyType::Rsa),
+        (0x06, EC_PUBLIC_KEY, params) => match der_next(params)? {
+            (0x06, PRIME256V1, []) => Some(KeyType::P256),
+            (0x06, _, []) => Some(KeyType::OtherCurve),
+            _ => None,
+        },
+        (0x06, ID_ED25519, []) => Some(KeyType::Ed25519),
+        _ => None,
+    }
+}
+
+fn other_curve() -> VerifyError {
+    VerifyError::new(
+        VerifyCode::NotSupported,
+        "EC keys on curves other than P-256 are not supported; use P-256 (ES256)",
+    )
+}
+
+/// The bytes of a BIT STRING's contents with no unused bits.
+fn bit_string(v: &[u8]) -> Option<&[u8]> {
+    match v {
+        [0, bits @ ..] => Some(bits),
+        _ => None,
+    }
 }
 
 /// PKCS#1 RSAPublicKey: SEQUENCE { n, e }.
@@ -446,31 +486,93 @@ fn rsa_private_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
     Some(RsaPrivateKey::new(&parts).map_err(invalid))
 }
 
-/// PKCS#8 PrivateKeyInfo holding an RSA key: `None` when the DER is not one (another key
-/// type, or not PKCS#8).
-fn rsa_pkcs8_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
-    let body = der_sequence(der)?;
-    let (_version, rest) = der_uint(body)?;
-    let (tag, alg, rest) = der_next(rest)?;
-    if tag != 0x30 || !is_rsa_algorithm(alg) {
-        return None;
+/// A P-256 signing key from its scalar (big-endian, at most 32 bytes: SEC1 writes it at full
+/// length, some encoders drop leading zeros) and, when the encoding carries one, the public
+/// point it must match.
+fn p256_signing(d: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyError> {
+    if d.is_empty() || d.len() > 32 {
+        return Err(invalid(format!("the EC private key must be 32 bytes, found {}", d.len())));
     }
-    match der_next(rest)? {
-        (0x04, key, _attributes) => rsa_private_der(key),
-        _ => None,
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    bytes[32 - d.len()..].copy_from_slice(d);
+    let k = p256::ecdsa::SigningKey::from_bytes(&(*bytes).into())
+        .map_err(|_| invalid("the EC private key is not a valid P-256 scalar (zero, or not below the group order)"))?;
+    if let Some(p) = public {
+        if p256::ecdsa::VerifyingKey::from_sec1_bytes(p).ok().as_ref() != Some(k.verifying_key()) {
+            return Err(invalid("the EC private key's embedded public key does not match it: the key is corrupt"));
+        }
     }
+    Ok(SigningKey::P256(k))
 }
 
-/// SubjectPublicKeyInfo holding an RSA key: `None` when it is not one.
-fn rsa_spki_der(der: &[u8]) -> Option<Result<RsaPublicKey, VerifyError>> {
+/// SEC1 ECPrivateKey (RFC 5915): SEQUENCE { version 1, privateKey OCTET STRING,
+/// [0] parameters OPTIONAL, [1] publicKey OPTIONAL }. `outer_public` is a PKCS#8 v2 public
+/// key. `None` when it is not that structure.
+fn ec_private_der(der: &[u8], outer_public: Option<&[u8]>) -> Option<Result<SigningKey, VerifyError>> {
     let body = der_sequence(der)?;
-    let (tag, alg, rest) = der_next(body)?;
-    if tag != 0x30 || !is_rsa_algorithm(alg) {
+    let (version, rest) = der_uint(body)?;
+    let (0x04, d, mut rest) = der_next(rest)? else { return None };
+    if version != [1] {
         return None;
     }
-    match der_next(rest)? {
-        (0x03, [0, key @ ..], []) => rsa_public_der(key),
-        _ => None,
+    if let Some((0xa0, params, r)) = der_next(rest) {
+        match der_next(params)? {
+            (0x06, PRIME256V1, []) => {}
+            (0x06, _, []) => return Some(Err(other_curve())),
+            _ => return None,
+        }
+        rest = r;
+    }
+    let mut public = outer_public;
+    if let Some((0xa1, pk, r)) = der_next(rest) {
+        match der_next(pk)? {
+            (0x03, bits, []) => public = Some(bit_string(bits)?),
+            _ => return None,
+        }
+        rest = r;
+    }
+    rest.is_empty().then(|| p256_signing(d, public))
+}
+
+/// An Ed25519 signing key from its 32-byte seed, checked against the public key when the
+/// encoding carries one.
+fn ed25519_signing(seed: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyError> {
+    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(fixed(seed, "the Ed25519 private key")?);
+    let k = ed25519_dalek::SigningKey::from_bytes(&seed);
+    if public.is_some_and(|p| p != k.verifying_key().as_bytes()) {
+        return Err(invalid("the Ed25519 private key's embedded public key does not match it: the key is corrupt"));
+    }
+    Ok(SigningKey::Ed25519(k))
+}
+
+/// PKCS#8 PrivateKeyInfo (RFC 5208), or OneAsymmetricKey (RFC 5958, version 1) whose
+/// `[1] publicKey` must match the private key; `[0] attributes` are ignored. `None` when the
+/// DER is not PKCS#8 of a key type read here; the key's own problems are errors.
+fn pkcs8_der(der: &[u8]) -> Option<Result<SigningKey, VerifyError>> {
+    let body = der_sequence(der)?;
+    let (version, rest) = der_uint(body)?;
+    let (0x30, alg, rest) = der_next(rest)? else { return None };
+    let (0x04, key, mut rest) = der_next(rest)? else { return None };
+    if version != [0] && version != [1] {
+        return None;
+    }
+    if let Some((0xa0, _attributes, r)) = der_next(rest) {
+        rest = r;
+    }
+    let public = match der_next(rest) {
+        None if rest.is_empty() => None,
+        Some((0x81, bits, [])) if version == [1] => Some(bit_string(bits)?),
+        _ => return None,
+    };
+    match key_type(alg)? {
+        KeyType::Rsa => Some(rsa_private_der(key)?.map(|k| SigningKey::Rsa(Box::new(k)))),
+        KeyType::P256 => ec_private_der(key, public),
+        // RFC 8410: the private key is an OCTET STRING holding the 32-byte seed.
+        KeyType::Ed25519 => match der_next(key)? {
+            (0x04, seed, []) => Some(ed25519_signing(seed, public)),
+            _ => None,
+        },
+        KeyType::OtherCurve => Some(Err(other_curve())),
     }
 }
 
@@ -507,32 +609,16 @@ pub fn verifying_pem(pem: &str) -> Result<VerifyingKey, VerifyError> {
 /// Imports a private key from PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, SEC1
 /// `EC PRIVATE KEY`). An RSA key is checked as [`RsaPrivateKey::new`] says.
 pub fn signing_pem(pem: &str) -> Result<SigningKey, VerifyError> {
-    use p256::pkcs8::DecodePrivateKey as _;
     let pem = pem.trim();
     let label = pem_label(pem)
         .ok_or_else(|| invalid("the key is not PEM (no \"-----BEGIN …-----\" line) and not a JWK object"))?;
     let garbled =
         || invalid(format!("the {label} PEM does not decode or is inconsistent: check that it was copied whole"));
-    let rsa = |k: RsaPrivateKey| SigningKey::Rsa(Box::new(k));
     let der = || pem_der(pem, label).ok_or_else(garbled);
     match label {
-        "PRIVATE KEY" => {
-            let der = der()?;
-            if let Some(k) = rsa_pkcs8_der(&der) {
-                Ok(rsa(k?))
-            } else if let Ok(k) = p256::SecretKey::from_pkcs8_der(&der) {
-                Ok(SigningKey::P256(k.into()))
-            } else if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(&der) {
-                Ok(SigningKey::Ed25519(k))
-            } else {
-                Err(garbled())
-            }
-        }
-        "RSA PRIVATE KEY" => Ok(rsa(rsa_private_der(&der()?).ok_or_else(garbled)??)),
-        "EC PRIVATE KEY" => {
-            let k = p256::SecretKey::from_sec1_der(&der()?).map_err(|_| garbled())?;
-            Ok(SigningKey::P256(k.into()))
-        }
+        "PRIVATE KEY" => pkcs8_der(&der()?).ok_or_else(garbled)?,
+        "RSA PRIVATE KEY" => Ok(SigningKey::Rsa(Box::new(rsa_private_der(&der()?).ok_or_else(garbled)??))),
+        "EC PRIVATE KEY" => ec_private_der(&der()?, None).ok_or_else(garbled)?,
         "PUBLIC KEY" | "RSA PUBLIC KEY" => {
             Err(invalid("this PEM is a public key; signing needs the private key (\"-----BEGIN PRIVATE KEY-----\")"))
         }
@@ -609,14 +695,31 @@ pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, VerifyError> {
 /// A DER SubjectPublicKeyInfo of a type we read (RSA of at least 2048 bits, EC P-256,
 /// Ed25519); `None` for any other content. Shared by `PUBLIC KEY` PEM and certificates.
 fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
-    use p256::pkcs8::DecodePublicKey;
-    Ok(Some(if let Some(k) = rsa_spki_der(der) {
-        VerifyingKey::Rsa(Box::new(k?))
-    } else if let Ok(k) = p256::PublicKey::from_public_key_der(der) {
-        VerifyingKey::P256(Box::new(p256::ecdsa::VerifyingKey::from(k).into()))
-    } else if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(der) {
-        VerifyingKey::Ed25519(k)
-    } else {
-        return Ok(None);
+    // SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING } (RFC 5280 §4.1).
+    let parts = der_sequence(der).and_then(der_next).and_then(|(tag, alg, rest)| match der_next(rest) {
+        Some((0x03, bits, [])) if tag == 0x30 => Some((key_type(alg)?, bit_string(bits)?)),
+        _ => None,
+    });
+    let Some((kind, key)) = parts else { return Ok(None) };
+    Ok(Some(match kind {
+        KeyType::Rsa => match rsa_public_der(key) {
+            Some(k) => VerifyingKey::Rsa(Box::new(k?)),
+            None => return Ok(None),
+        },
+        // SEC1 point encoding: uncompressed or compressed; the identity and points off the
+        // curve are refused.
+        KeyType::P256 => VerifyingKey::P256(Box::new(
+            p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                .map_err(|_| invalid("the EC public key is not a point on P-256: check that it was copied whole"))?
+                .into(),
+        )),
+        KeyType::Ed25519 => {
+            let x: [u8; 32] = fixed(key, "the Ed25519 public key")?;
+            VerifyingKey::Ed25519(
+                ed25519_dalek::VerifyingKey::from_bytes(&x)
+                    .map_err(|_| invalid("the Ed25519 public key is not a valid point"))?,
+            )
+        }
+        KeyType::OtherCurve => return Ok(None),
     }))
 }

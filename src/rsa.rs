@@ -484,6 +484,12 @@ pub struct Rsa {
 #[derive(Debug)]
 pub struct Signature(Vec<u8>);
 
+impl From<&[u8]> for Signature {
+    fn from(bytes: &[u8]) -> Self {
+        Signature(bytes.to_vec())
+    }
+}
+
 impl AlgorithmSignature for Signature {
     fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
         Ok(Signature(slice.to_vec()))

@@ -85,6 +85,23 @@ fn json(text: &str, what: &str) -> Result<Value, String> {
     crate::parse_json(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
 }
 
+/// The JSON text api.js makes of a request's headers, `[[name, value], …]` → pairs; `None`
+/// for anything else. (Read through `Value`, not a typed serde target: that would link
+/// Rust's float formatting, 14 KB, for its error messages alone.)
+fn header_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else { return None };
+    items
+        .into_iter()
+        .map(|pair| match pair {
+            Value::Array(p) => match <[Value; 2]>::try_from(p) {
+                Ok([Value::String(name), Value::String(value)]) => Some((name, value)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// A JS clock value (seconds) → whole Unix seconds.
 fn seconds(now: f64) -> Option<i64> {
     (now.is_finite() && now.abs() < 1e13).then(|| now.floor() as i64)
@@ -365,9 +382,8 @@ impl WasmHandler {
         peer_ip: Option<String>,
         now: f64,
     ) -> JsValue {
-        let headers: Vec<(String, String)> = match serde_json::from_str(headers) {
-            Ok(h) => h,
-            Err(_) => return response_js(&self.inner.internal_error("the host passed malformed headers")),
+        let Some(headers) = header_pairs(headers) else {
+            return response_js(&self.inner.internal_error("the host passed malformed headers"));
         };
         let Some(now) = seconds(now) else {
             return response_js(&self.inner.internal_error("the host clock is not a number"));
@@ -428,9 +444,9 @@ impl WasmHandler {
     /// The response to a request `finish` returned with `outbound`, from the provider's answer
     /// (`status` 0: not reached); `headers` is the JSON text of the headers `finish` returned.
     pub fn answer(&self, api_type: &str, headers: &str, status: u16, body: &str) -> JsValue {
-        match serde_json::from_str::<Vec<(String, String)>>(headers) {
-            Ok(h) => response_js(&self.inner.answer(api_type, h, status, body)),
-            Err(_) => response_js(&self.inner.internal_error("the host passed malformed headers")),
+        match header_pairs(headers) {
+            Some(h) => response_js(&self.inner.answer(api_type, h, status, body)),
+            None => response_js(&self.inner.internal_error("the host passed malformed headers")),
         }
     }
 
