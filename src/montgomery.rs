@@ -246,6 +246,22 @@ fn normalize<const W: u32>(row: &[f64], carry: f64, out: &mut [f64]) {
     }
 }
 
+/// [`normalize`] into the operand slots of the interleaved operands (see [`Chunk`]) instead of
+/// a plain array: the result of one step of an exponentiation is the next step's operand,
+/// so this saves rewriting it there.
+fn normalize_interleaved<const W: u32>(row: &[f64], carry: f64, ops: &mut [Chunk]) {
+    let mut carry = int(carry);
+    for (k, pair) in row.chunks_exact(2).enumerate() {
+        let t0 = int(pair[0]) + carry;
+        let t1 = int(pair[1]) + (t0 >> W);
+        carry = t1 >> W;
+        let (lo, hi) = ((t0 & mask(W)) as f64, (t1 & mask(W)) as f64);
+        // Limbs 2k and 2k+1 padded in chunk k; shifted, 2k is slot 3 of chunk k and 2k+1
+        // slot 2 of chunk k+1.
+        (ops[k][0], ops[k][1], ops[k][3], ops[k + 1][2]) = (lo, hi, lo, hi);
+    }
+}
+
 /// One step of the reduction's scalar chain (see [`Modulus::chain`]).
 struct Chain {
     q: [f64; 2],
@@ -388,11 +404,24 @@ impl<const W: u32> Modulus<W> {
     /// shifted slots, so that every two-lane load and store is at an even index and meets
     /// earlier stores exactly (a load that straddles two recent stores stalls).
     fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+        interleave(&b[..self.len()], &mut scratch.ops, 0);
+        let (owed, carry) = self.mul_rows(a, scratch);
+        self.finish(&mut scratch.row, owed, carry, out);
+    }
+
+    /// [`Modulus::mul`] with b, and then the result, in the scratch's operand slots.
+    fn mul_in_place(&self, a: &[f64], scratch: &mut Scratch) {
+        let (owed, carry) = self.mul_rows(a, scratch);
+        self.finish_in_place(scratch, owed, carry);
+    }
+
+    /// The rows of [`Modulus::mul`], b taken from the operand slots; returns what the last
+    /// step owes rows n and n+1, and the carry.
+    fn mul_rows(&self, a: &[f64], scratch: &mut Scratch) -> ([u64; 2], u64) {
         let n = self.len();
         let Scratch { row, ops } = scratch;
-        let (a, b, row) = (&a[..n], &b[..n], &mut row[..2 * n + 2]);
-        interleave(b, ops, 0);
-        let b_low = [int(b[0]), int(b[1]), int(b[2]), int(b[3])];
+        let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
+        let b_low = [int(ops[0][0]), int(ops[0][1]), int(ops[1][0]), int(ops[1][1])];
         row.fill(0.0);
         let (mut carry, mut owed) = (0, [0, 0]);
         for i in (0..n).step_by(2) {
@@ -401,7 +430,7 @@ impl<const W: u32> Modulus<W> {
             // Columns i+4.. take operand limbs 4.. (chunks 2..).
             pass4(&mut row[i + 4..i + n + 2], &ops[2..], [a[i], a[i + 1], c.q[0], c.q[1]]);
         }
-        self.finish(row, owed, carry, out);
+        (owed, carry)
     }
 
     /// The result rows n..2n, with what the last step owes rows n and n+1 and the carry.
@@ -412,19 +441,41 @@ impl<const W: u32> Modulus<W> {
         normalize::<W>(&row[n..2 * n], carry as f64, out);
     }
 
+    /// [`Modulus::finish`] into the scratch's operand slots.
+    fn finish_in_place(&self, scratch: &mut Scratch, owed: [u64; 2], carry: u64) {
+        let n = self.len();
+        let Scratch { row, ops } = scratch;
+        row[n] += owed[0] as f64;
+        row[n + 1] += owed[1] as f64;
+        normalize_interleaved::<W>(&row[n..2 * n], carry as f64, ops);
+    }
+
     /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, and
     /// the reduction, two rows per step as in [`Modulus::mul`].
     fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+        interleave(&a[..self.len()], &mut scratch.ops, 0);
+        let (owed, carry) = self.sqr_rows(scratch);
+        self.finish(&mut scratch.row, owed, carry, out);
+    }
+
+    /// [`Modulus::sqr`] of the operand in the scratch's operand slots, into them.
+    fn sqr_in_place(&self, scratch: &mut Scratch) {
+        let (owed, carry) = self.sqr_rows(scratch);
+        self.finish_in_place(scratch, owed, carry);
+    }
+
+    /// The rows of [`Modulus::sqr`], a taken from the operand slots (limb i is
+    /// `ops[i / 2][i % 2]`); returns what the last step owes rows n and n+1, and the carry.
+    fn sqr_rows(&self, scratch: &mut Scratch) -> ([u64; 2], u64) {
         let n = self.len();
         let Scratch { row, ops } = scratch;
-        let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
-        interleave(a, ops, 0);
+        let row = &mut row[..2 * n + 2];
         // The step for rows i, i+1 adds 2a_i·a_j (j ≥ i+2) and 2a_(i+1)·a_j (j ≥ i+1) from
         // row[2i+2] on. What it misses or doubles is set first: a_i² and 2a_i·a_(i+1) for even
         // i; −a_i² for odd i (the step adds 2a_i² there).
         row.fill(0.0);
         for i in (0..n).step_by(2) {
-            let (a0, a1) = (a[i], a[i + 1]);
+            let [a0, a1, ..] = ops[i / 2];
             row[2 * i] = a0 * a0;
             row[2 * i + 1] = 2.0 * a0 * a1;
             row[2 * i + 2] = -(a1 * a1);
@@ -437,7 +488,7 @@ impl<const W: u32> Modulus<W> {
         for i in (0..n).step_by(2) {
             let c = self.chain(row[i], row[i + 1], owed, carry, [0, 0], [0; 4]);
             (carry, owed) = (c.carry, c.owed);
-            let (x, y, [q0, q1]) = (2.0 * a[i], 2.0 * a[i + 1], c.q);
+            let (x, y, [q0, q1]) = (2.0 * ops[i / 2][0], 2.0 * ops[i / 2][1], c.q);
             if i == 0 {
                 pass2::<0>(&mut row[2..4], &ops[1..], x, y);
                 pass4(&mut row[4..n + 2], &ops[2..], [x, y, q0, q1]);
@@ -446,7 +497,7 @@ impl<const W: u32> Modulus<W> {
                 pass4(&mut row[2 * i + 2..i + n + 2], &ops[i / 2 + 1..], [x, y, q0, q1]);
             }
         }
-        self.finish(row, owed, carry, out);
+        (owed, carry)
     }
 
     /// x (< 2m) brought below m, by a masked subtraction.
@@ -532,14 +583,15 @@ impl<const W: u32> Modulus<W> {
             acc.copy_from_slice(&next);
             table.extend_from_slice(&acc);
         }
-        acc.copy_from_slice(&self.one);
+        // The accumulator lives in the scratch's operand slots from here on: each squaring and
+        // multiplication leaves its result where the next one reads its operand.
+        interleave(&self.one, &mut scratch.ops, 0);
         let bits = 8 * exp.len();
         let bit = |i: usize| ((exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1) as u64;
         let mut entry = Zeroizing::new(vec![0.0; n]);
         for w in (0..bits.div_ceil(WINDOW)).rev() {
             for _ in 0..WINDOW {
-                self.sqr(&acc, &mut scratch, &mut next);
-                acc.copy_from_slice(&next);
+                self.sqr_in_place(&mut scratch);
             }
             let mut idx = 0u64;
             for b in 0..WINDOW {
@@ -554,8 +606,10 @@ impl<const W: u32> Modulus<W> {
                     lanes::or_masked(d, s, mask);
                 }
             }
-            self.mul(&acc, &entry, &mut scratch, &mut next);
-            acc.copy_from_slice(&next);
+            self.mul_in_place(&entry, &mut scratch);
+        }
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = scratch.ops[j / 2][j % 2];
         }
         acc
     }
@@ -569,15 +623,16 @@ impl<const W: u32> Modulus<W> {
         if exp == 0 {
             return acc;
         }
-        let mut next = vec![0.0; n];
-        acc.copy_from_slice(base);
+        // The accumulator lives in the operand slots, as in `pow`.
+        interleave(&base[..n], &mut scratch.ops, 0);
         for i in (0..63 - exp.leading_zeros()).rev() {
-            self.sqr(&acc, &mut scratch, &mut next);
-            acc.copy_from_slice(&next);
+            self.sqr_in_place(&mut scratch);
             if (exp >> i) & 1 == 1 {
-                self.mul(&acc, base, &mut scratch, &mut next);
-                acc.copy_from_slice(&next);
+                self.mul_in_place(base, &mut scratch);
             }
+        }
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = scratch.ops[j / 2][j % 2];
         }
         acc
     }
