@@ -486,11 +486,11 @@ fn rsa_private_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
     Some(RsaPrivateKey::new(&parts).map_err(invalid))
 }
 
-/// A P-256 signing key from its scalar (big-endian, at most 32 bytes: SEC1 writes it at full
-/// length, some encoders drop leading zeros) and, when the encoding carries one, the public
-/// point it must match.
+/// A P-256 signing key from its scalar (big-endian: SEC1 writes 32 bytes; as the p256 crate
+/// does, 24 to 31 are taken as leading zeros dropped) and, when the encoding carries one, the
+/// public point it must match.
 fn p256_signing(d: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyError> {
-    if d.is_empty() || d.len() > 32 {
+    if !(24..=32).contains(&d.len()) {
         return Err(invalid(format!("the EC private key must be 32 bytes, found {}", d.len())));
     }
     let mut bytes = Zeroizing::new([0u8; 32]);

@@ -80,6 +80,12 @@ fn config_err(e: ConfigError) -> JsValue {
     })
 }
 
+/// The module's memory, where api.js writes tokens in place (see [`WasmVerifier::input`]).
+#[wasm_bindgen]
+pub fn module_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
 /// JSON text from api.js → JSON value (duplicate members and deep nesting refused).
 fn json(text: &str, what: &str) -> Result<Value, String> {
     crate::parse_json(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
@@ -241,6 +247,8 @@ impl WasmDelegator {
 #[wasm_bindgen]
 pub struct WasmVerifier {
     inner: Verifier,
+    /// Where api.js writes a token (see [`WasmVerifier::input`]).
+    input: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -249,7 +257,37 @@ impl WasmVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
         let opts = json(options, "the verify options").map_err(invalid_arg)?;
-        Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)? })
+        Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)?, input: Vec::new() })
+    }
+
+    /// The address in wasm memory of room for `len` bytes, where api.js writes a token with
+    /// `TextEncoder.encodeInto` before calling [`WasmVerifier::verify_input`]: native UTF-8
+    /// encoding into place, where a `&str` argument is copied in by a JS loop per character
+    /// (the larger part of the cost of crossing for a 200-byte token).
+    pub fn input(&mut self, len: usize) -> usize {
+        if self.input.len() < len {
+            self.input.resize(len, 0);
+        }
+        self.input.as_ptr() as usize
+    }
+
+    /// [`WasmVerifier::verify`] of the `len` bytes api.js wrote at [`WasmVerifier::input`]
+    /// (UTF-8: `encodeInto` writes nothing else). They are wiped afterwards.
+    pub fn verify_input(
+        &mut self,
+        len: usize,
+        now: f64,
+        is_revoked: Option<js_sys::Function>,
+    ) -> Result<String, JsValue> {
+        let mut input = core::mem::take(&mut self.input);
+        let result = match input.get(..len).map(core::str::from_utf8) {
+            Some(Ok(token)) => self.verify(token, now, is_revoked),
+            _ => Err(invalid_arg("the token did not cross into wasm whole".into())),
+        };
+        let used = len.min(input.len());
+        input[..used].fill(0);
+        self.input = input;
+        result
     }
 
     /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;

@@ -114,7 +114,8 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 
 /// The EC and Ed25519 DER structures our reader takes (RFC 5208/5958 PKCS#8, RFC 5915 SEC1,
 /// RFC 5480/8410 SPKI) give the key the fixture's JWK holds; an embedded public key that does
-/// not match, another curve, and a zero scalar are refused with a typed error.
+/// not match, another curve, a zero scalar and one of the wrong length are refused with a
+/// typed error.
 #[test]
 fn ec_and_ed25519_der_structures() {
     use edge_delegation::keys::{signing_pem, verifying_pem, VerifyingKey};
@@ -180,11 +181,15 @@ fn ec_and_ed25519_der_structures() {
     let negated = point(y[31] & 1 == 0);
     let e = signing_pem(&sec1(&d, &p256, Some(&negated))).expect_err("a mismatched public key");
     assert!(e.code.as_str() == "ERR_KEY_INVALID" && e.message.contains("does not match"), "{}", e.message);
-    // A scalar of zero, and one with leading zero bytes dropped (the same key, shorter).
+    // A scalar with a leading zero byte dropped is the same key; zero is none.
+    let key_of = |d: &[u8]| public_of(&signing_pem(&sec1(d, &p256, None)).unwrap().verifying_key());
+    assert_eq!(key_of(&[0x11; 31]), key_of(&[&[0][..], &[0x11; 31]].concat()));
     let e = signing_pem(&sec1(&[0; 32], &p256, None)).expect_err("zero is no key");
     assert!(e.code.as_str() == "ERR_KEY_INVALID" && e.message.contains("P-256 scalar"), "{}", e.message);
-    let e = signing_pem(&sec1(&[1; 33], &p256, None)).expect_err("33 bytes");
-    assert!(e.message.contains("32 bytes"), "{}", e.message);
+    for len in [33, 23] {
+        let e = signing_pem(&sec1(&vec![1; len], &p256, None)).expect_err("not 24 to 32 bytes");
+        assert!(e.code.as_str() == "ERR_KEY_INVALID" && e.message.contains("32 bytes"), "{}", e.message);
+    }
     // secp384r1 (1.3.132.0.34) in SEC1 parameters and in a PKCS#8 algorithm: not supported.
     let p384 = [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
     let e = signing_pem(&sec1(&d, &p384, None)).expect_err("P-384 parameters");

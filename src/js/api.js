@@ -56,6 +56,24 @@ function createApi(raw) {
   }
 
   const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
+
+  // A token crosses into wasm by TextEncoder.encodeInto, native, straight into the verifier's
+  // input room (WasmVerifier::input), where a string argument would be copied by a JS loop per
+  // character. Past the core's size limit it takes the string path, which refuses it the same.
+  const encoder = new TextEncoder();
+  const IN_PLACE_MAX = 16 * 1024;
+  let memory;
+  let memoryBytes = new Uint8Array(0);
+  function verifyToken(inner, token, now, isRevoked) {
+    if (token.length > IN_PLACE_MAX) return inner.verify(token, now, isRevoked);
+    const room = 3 * token.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const at = inner.input(room);
+    memory ??= raw.module_memory();
+    // Growing the memory (input() may) detaches the old buffer.
+    if (memoryBytes.buffer !== memory.buffer) memoryBytes = new Uint8Array(memory.buffer);
+    const { written } = encoder.encodeInto(token, memoryBytes.subarray(at, at + room));
+    return inner.verify_input(written, now, isRevoked);
+  }
   const tokenText = (token) => {
     if (typeof token !== 'string') throw invalidArgument('the token must be a string (a compact JWT)');
     return token;
@@ -254,7 +272,8 @@ function createApi(raw) {
     verify(token, opts = {}) {
       const o = opts ?? {};
       const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
-      return JSON.parse(call(() => this.#inner.verify(tokenText(token), now, this.#isRevoked)));
+      const text = tokenText(token);
+      return JSON.parse(call(() => verifyToken(this.#inner, text, now, this.#isRevoked)));
     }
   }
 

@@ -90,6 +90,26 @@ test('Verifier: keys parsed once, currentDate, isRevoked', () => {
   assert.throws(() => verify(token, { jwks: d.publicJwks(), audience: 'other', currentDate: new Date(NOW * 1000) }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud', reason: 'check_failed' });
 });
 
+test('a token crosses into wasm in place: non-ASCII text, the size limit and memory growth give what the core gives', () => {
+  const secret = 'a-test-secret-of-at-least-thirty-two-bytes';
+  const currentDate = new Date(NOW * 1000);
+  const token = sign({ sub: 'é ✓ 𝄞', iat: NOW, exp: NOW + 60 }, secret, { alg: 'HS256' });
+  const v = new Verifier({ secret, currentDate });
+  assert.equal(v.verify(token).payload.sub, 'é ✓ 𝄞');
+  // Non-ASCII and a lone surrogate (written as U+FFFD) are not base64url.
+  for (const bad of [`é${token}`, `\uD800${token}`]) {
+    assert.throws(() => v.verify(bad), { code: 'ERR_JWS_INVALID', message: 'the header segment is not base64url without padding' });
+  }
+  // The core counts UTF-8 bytes: 16,384 'é' are 32,768 bytes; a longer string takes the string path.
+  assert.throws(() => v.verify('é'.repeat(16 * 1024)), { code: 'ERR_JWS_INVALID', message: /the token is 32768 bytes; tokens over 16384 bytes are refused/ });
+  assert.throws(() => v.verify('a'.repeat(16 * 1024 + 1)), { code: 'ERR_JWS_INVALID', message: /the token is 16385 bytes/ });
+  // Other verifiers' input room grows the memory (detaching its buffer); this one still reads its token.
+  const others = Array.from({ length: 64 }, () => new Verifier({ secret, currentDate }));
+  for (const o of others) assert.throws(() => o.verify('é'.repeat(16 * 1024)), { code: 'ERR_JWS_INVALID' });
+  assert.equal(v.verify(token).payload.sub, 'é ✓ 𝄞');
+  assert.equal(others[63].verify(token).payload.sub, 'é ✓ 𝄞');
+});
+
 test('Node KeyObjects are accepted; CryptoKeys get a clear error', async () => {
   const t = sign({ sub: 'u' }, keys.rsa.private_pkcs8, { alg: 'RS256' });
   assert.equal(verify(t, { key: createPublicKey(keys.rsa.public_spki) }).payload.sub, 'u');
