@@ -86,6 +86,35 @@ pub fn module_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// Room in wasm memory where api.js writes an input (a token, a payload's JSON text) with
+/// `TextEncoder.encodeInto`: native UTF-8 encoding into place, where a `&str` argument is
+/// copied in by wasm-bindgen's JS loop per character (most of the cost of crossing for a few
+/// hundred bytes). One per verifier or signer; wiped after each use.
+#[derive(Default)]
+struct InputRoom(Vec<u8>);
+
+impl InputRoom {
+    /// The address of room for `len` bytes.
+    fn at(&mut self, len: usize) -> usize {
+        if self.0.len() < len {
+            self.0.resize(len, 0);
+        }
+        self.0.as_ptr() as usize
+    }
+
+    /// `f` of the `len` bytes api.js wrote (UTF-8: `encodeInto` writes nothing else), which
+    /// are wiped afterwards. (Owners move the room out while `f` borrows them.)
+    fn read<T>(&mut self, len: usize, f: impl FnOnce(&str) -> Result<T, JsValue>) -> Result<T, JsValue> {
+        let result = match self.0.get(..len).map(core::str::from_utf8) {
+            Some(Ok(text)) => f(text),
+            _ => Err(invalid_arg("the input did not cross into wasm whole".into())),
+        };
+        let used = len.min(self.0.len());
+        self.0[..used].fill(0);
+        result
+    }
+}
+
 /// JSON text from api.js → JSON value (duplicate members and deep nesting refused).
 fn json(text: &str, what: &str) -> Result<Value, String> {
     crate::parse_json(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
@@ -247,8 +276,7 @@ impl WasmDelegator {
 #[wasm_bindgen]
 pub struct WasmVerifier {
     inner: Verifier,
-    /// Where api.js writes a token (see [`WasmVerifier::input`]).
-    input: Vec<u8>,
+    input: InputRoom,
 }
 
 #[wasm_bindgen]
@@ -257,36 +285,24 @@ impl WasmVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, secret: Option<Vec<u8>>) -> Result<WasmVerifier, JsValue> {
         let opts = json(options, "the verify options").map_err(invalid_arg)?;
-        Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)?, input: Vec::new() })
+        Ok(WasmVerifier { inner: Verifier::from_json(&opts, secret).map_err(verify_err)?, input: InputRoom::default() })
     }
 
-    /// The address in wasm memory of room for `len` bytes, where api.js writes a token with
-    /// `TextEncoder.encodeInto` before calling [`WasmVerifier::verify_input`]: native UTF-8
-    /// encoding into place, where a `&str` argument is copied in by a JS loop per character
-    /// (the larger part of the cost of crossing for a 200-byte token).
+    /// The address of room for a token of `len` bytes (see [`InputRoom`]).
     pub fn input(&mut self, len: usize) -> usize {
-        if self.input.len() < len {
-            self.input.resize(len, 0);
-        }
-        self.input.as_ptr() as usize
+        self.input.at(len)
     }
 
-    /// [`WasmVerifier::verify`] of the `len` bytes api.js wrote at [`WasmVerifier::input`]
-    /// (UTF-8: `encodeInto` writes nothing else). They are wiped afterwards.
+    /// [`WasmVerifier::verify`] of the `len` bytes api.js wrote at [`WasmVerifier::input`].
     pub fn verify_input(
         &mut self,
         len: usize,
         now: f64,
         is_revoked: Option<js_sys::Function>,
     ) -> Result<String, JsValue> {
-        let mut input = core::mem::take(&mut self.input);
-        let result = match input.get(..len).map(core::str::from_utf8) {
-            Some(Ok(token)) => self.verify(token, now, is_revoked),
-            _ => Err(invalid_arg("the token did not cross into wasm whole".into())),
-        };
-        let used = len.min(input.len());
-        input[..used].fill(0);
-        self.input = input;
+        let mut room = core::mem::take(&mut self.input);
+        let result = room.read(len, |token| self.verify(token, now, is_revoked));
+        self.input = room;
         result
     }
 
@@ -342,6 +358,7 @@ fn key_arg(key: &str, secret: Option<Vec<u8>>) -> Result<sign::KeyArg, JsValue> 
 #[wasm_bindgen]
 pub struct WasmSigner {
     inner: Signer,
+    input: InputRoom,
 }
 
 #[wasm_bindgen]
@@ -350,7 +367,23 @@ impl WasmSigner {
     #[wasm_bindgen(constructor)]
     pub fn new(key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<WasmSigner, JsValue> {
         let options = json(options, "the sign options").map_err(invalid_arg)?;
-        Ok(WasmSigner { inner: Signer::new(key_arg(key, secret)?, &options).map_err(verify_err)? })
+        Ok(WasmSigner {
+            inner: Signer::new(key_arg(key, secret)?, &options).map_err(verify_err)?,
+            input: InputRoom::default(),
+        })
+    }
+
+    /// The address of room for a payload's JSON text of `len` bytes (see [`InputRoom`]).
+    pub fn input(&mut self, len: usize) -> usize {
+        self.input.at(len)
+    }
+
+    /// [`WasmSigner::sign`] of the `len` bytes api.js wrote at [`WasmSigner::input`].
+    pub fn sign_input(&mut self, len: usize) -> Result<String, JsValue> {
+        let mut room = core::mem::take(&mut self.input);
+        let result = room.read(len, |payload| self.sign(payload));
+        self.input = room;
+        result
     }
 
     /// Mints a JWT over `payload` (JSON text, which the token carries as given).

@@ -57,22 +57,26 @@ function createApi(raw) {
 
   const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
 
-  // A token crosses into wasm by TextEncoder.encodeInto, native, straight into the verifier's
-  // input room (WasmVerifier::input), where a string argument would be copied by a JS loop per
-  // character. Past the core's size limit it takes the string path, which refuses it the same.
+  // A token to verify and a payload to sign cross into wasm by TextEncoder.encodeInto, native,
+  // straight into the verifier's or signer's input room (InputRoom in wasm.rs), where a string
+  // argument would be copied by a JS loop per character. Longer texts take the string path
+  // (a token that long is refused there the same).
   const encoder = new TextEncoder();
   const IN_PLACE_MAX = 16 * 1024;
   let memory;
   let memoryBytes = new Uint8Array(0);
-  function verifyToken(inner, token, now, isRevoked) {
-    if (token.length > IN_PLACE_MAX) return inner.verify(token, now, isRevoked);
-    const room = 3 * token.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+  /** Writes `text` at `inner.input(…)`; returns the byte count. */
+  function inPlace(inner, text) {
+    const room = 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
     const at = inner.input(room);
     memory ??= raw.module_memory();
     // Growing the memory (input() may) detaches the old buffer.
     if (memoryBytes.buffer !== memory.buffer) memoryBytes = new Uint8Array(memory.buffer);
-    const { written } = encoder.encodeInto(token, memoryBytes.subarray(at, at + room));
-    return inner.verify_input(written, now, isRevoked);
+    return encoder.encodeInto(text, memoryBytes.subarray(at, at + room)).written;
+  }
+  function verifyToken(inner, token, now, isRevoked) {
+    if (token.length > IN_PLACE_MAX) return inner.verify(token, now, isRevoked);
+    return inner.verify_input(inPlace(inner, token), now, isRevoked);
   }
   const tokenText = (token) => {
     if (typeof token !== 'string') throw invalidArgument('the token must be a string (a compact JWT)');
@@ -305,8 +309,9 @@ function createApi(raw) {
     }
     /** Mints a JWT over `payload`; throws VerifyError. */
     sign(payload) {
-      const payloadText = json(payload, 'the payload', invalidArgument);
-      return call(() => this.#inner.sign(payloadText));
+      const text = json(payload, 'the payload', invalidArgument);
+      const inner = this.#inner;
+      return call(() => (text.length > IN_PLACE_MAX ? inner.sign(text) : inner.sign_input(inPlace(inner, text))));
     }
   }
 

@@ -90,7 +90,7 @@ test('Verifier: keys parsed once, currentDate, isRevoked', () => {
   assert.throws(() => verify(token, { jwks: d.publicJwks(), audience: 'other', currentDate: new Date(NOW * 1000) }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud', reason: 'check_failed' });
 });
 
-test('a token crosses into wasm in place: non-ASCII text, the size limit and memory growth give what the core gives', () => {
+test('tokens and payloads cross into wasm in place: non-ASCII text, the size limit and memory growth give what the core gives', () => {
   const secret = 'a-test-secret-of-at-least-thirty-two-bytes';
   const currentDate = new Date(NOW * 1000);
   const token = sign({ sub: 'é ✓ 𝄞', iat: NOW, exp: NOW + 60 }, secret, { alg: 'HS256' });
@@ -108,6 +108,19 @@ test('a token crosses into wasm in place: non-ASCII text, the size limit and mem
   for (const o of others) assert.throws(() => o.verify('é'.repeat(16 * 1024)), { code: 'ERR_JWS_INVALID' });
   assert.equal(v.verify(token).payload.sub, 'é ✓ 𝄞');
   assert.equal(others[63].verify(token).payload.sub, 'é ✓ 𝄞');
+  // A Signer writes the payload's JSON text in place up to 16K UTF-16 units (4-byte characters
+  // included) and passes longer ones as a string: the same bytes as the one-shot sign() either way.
+  const signer = new Signer(secret, { alg: 'HS256' });
+  for (const sub of ['é ✓ 𝄞', '𝄞'.repeat(4000), 'é'.repeat(20000)]) {
+    assert.equal(signer.sign({ sub }), sign({ sub }, secret, { alg: 'HS256' }));
+  }
+  // A lone surrogate: JSON.stringify writes it as an escape, which the strict parser refuses.
+  const lone = (f) => assert.throws(f, { code: 'ERR_INVALID_ARGUMENT', message: /^the payload is not valid JSON/ });
+  lone(() => signer.sign({ sub: '\uD800' }));
+  lone(() => sign({ sub: '\uD800' }, secret, { alg: 'HS256' }));
+  const signers = Array.from({ length: 64 }, () => new Signer(secret, { alg: 'HS256' }));
+  for (const s of signers) s.sign({ sub: 'é'.repeat(16000) });
+  assert.equal(v.verify(signer.sign({ sub: 'é ✓ 𝄞', exp: NOW + 60 })).payload.sub, 'é ✓ 𝄞');
 });
 
 test('Node KeyObjects are accepted; CryptoKeys get a clear error', async () => {
