@@ -16,19 +16,26 @@ const { Delegator, Verifier, Signer, sign } = await import('edge-delegation');
 const fixture = (n) => JSON.parse(readFileSync(new URL(`../tests/fixtures/${n}`, import.meta.url), 'utf8'));
 const keys = fixture('keys.json');
 const tenant = fixture('tenant.json');
-const MS = Number(process.env.BENCH_MS ?? 600);
+const MS = Number(process.env.BENCH_MS ?? 400);
+// This machine has bursts where everything runs slower for a fraction of a second: each cell is
+// the best of three windows, so that a burst costs a window, not the cell (the same for every side).
+const WINDOWS = 3;
 
 async function opsPerSec(fn) {
   for (let i = 0; i < 20; i++) await fn(); // warm up
-  let n = 0;
-  const start = performance.now();
-  let end = start;
-  while (end - start < MS) {
-    for (let i = 0; i < 10; i++) await fn();
-    n += 10;
-    end = performance.now();
+  let best = 0;
+  for (let w = 0; w < WINDOWS; w++) {
+    let n = 0;
+    const start = performance.now();
+    let end = start;
+    while (end - start < MS) {
+      for (let i = 0; i < 10; i++) await fn();
+      n += 10;
+      end = performance.now();
+    }
+    best = Math.max(best, (n * 1000) / (end - start));
   }
-  return (n * 1000) / (end - start);
+  return best;
 }
 
 const rows = [];
@@ -117,7 +124,7 @@ cold.sort((a, b) => a - b);
 
 const fmt = (x) => (x === undefined ? '' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 const ratio = (o, p) => (p ? `${(o / p).toFixed(2)}x` : '');
-console.log(`Node ${process.version}, ${cpus()[0].model}, ${cpus().length} cores; ${MS} ms per cell; ops/s (ours ÷ peer)`);
+console.log(`Node ${process.version}, ${cpus()[0].model}, ${cpus().length} cores; best of ${WINDOWS} windows of ${MS} ms per cell; ops/s (ours ÷ peer)`);
 const peers = ['jose', 'jsonwebtoken', 'fast-jwt', 'node:crypto'];
 console.log(`| operation | edge-delegation | ${peers.map((p) => `${p} | ratio`).join(' | ')} |`);
 console.log(`|---|---:|${peers.map(() => '---:|---:').join('|')}|`);

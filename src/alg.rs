@@ -120,7 +120,8 @@ fn sign_with<A: Algorithm>(alg: A, key: &A::SigningKey, msg: &[u8]) -> Vec<u8> {
 
 /// `sig` is the signature as the algorithm's type, `None` when the bytes are not one. The
 /// callers decode it with the key crates' own `from_slice`: jwt-compact's `try_from_slice`
-/// wraps failures in `anyhow`, whose error machinery is 6 KB of the module for nothing here.
+/// wraps failures in `anyhow`, whose error machinery (with std's backtrace printing and symbol
+/// demangling) was 38 KB of the module for nothing here.
 fn verify_with<A: Algorithm>(alg: A, key: &A::VerifyingKey, msg: &[u8], sig: Option<A::Signature>) -> bool {
     sig.is_some_and(|s| alg.verify_signature(&s, key, msg))
 }

@@ -545,8 +545,8 @@ fn ed25519_signing(seed: &[u8], public: Option<&[u8]>) -> Result<SigningKey, Ver
     Ok(SigningKey::Ed25519(k))
 }
 
-/// PKCS#8 PrivateKeyInfo (RFC 5208), or OneAsymmetricKey (RFC 5958, version 1) whose
-/// `[1] publicKey` must match the private key; `[0] attributes` are ignored. `None` when the
+/// PKCS#8 PrivateKeyInfo (RFC 5208, version 0), or OneAsymmetricKey (RFC 5958 v2, version 1)
+/// whose `[1] publicKey` must match the private key; `[0] attributes` are ignored. `None` when the
 /// DER is not PKCS#8 of a key type read here; the key's own problems are errors.
 fn pkcs8_der(der: &[u8]) -> Option<Result<SigningKey, VerifyError>> {
     let body = der_sequence(der)?;

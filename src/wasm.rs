@@ -80,7 +80,7 @@ fn config_err(e: ConfigError) -> JsValue {
     })
 }
 
-/// The module's memory, where api.js writes tokens in place (see [`WasmVerifier::input`]).
+/// The module's memory, where api.js writes inputs in place (see [`InputRoom`]).
 #[wasm_bindgen]
 pub fn module_memory() -> JsValue {
     wasm_bindgen::memory()
@@ -89,28 +89,35 @@ pub fn module_memory() -> JsValue {
 /// Room in wasm memory where api.js writes an input (a token, a payload's JSON text) with
 /// `TextEncoder.encodeInto`: native UTF-8 encoding into place, where a `&str` argument is
 /// copied in by wasm-bindgen's JS loop per character (most of the cost of crossing for a few
-/// hundred bytes). One per verifier or signer; wiped after each use.
+/// hundred bytes). One per verifier or signer; wiped after each use. A `Cell`, so that its
+/// owner's methods take `&self`: an `isRevoked` hook may verify with the same verifier again
+/// (the inner call gets fresh room while the outer one holds its bytes).
 #[derive(Default)]
-struct InputRoom(Vec<u8>);
+struct InputRoom(core::cell::Cell<Vec<u8>>);
 
 impl InputRoom {
     /// The address of room for `len` bytes.
-    fn at(&mut self, len: usize) -> usize {
-        if self.0.len() < len {
-            self.0.resize(len, 0);
+    fn at(&self, len: usize) -> usize {
+        let mut room = self.0.take();
+        if room.len() < len {
+            room.resize(len, 0);
         }
-        self.0.as_ptr() as usize
+        let at = room.as_ptr() as usize;
+        self.0.set(room);
+        at
     }
 
     /// `f` of the `len` bytes api.js wrote (UTF-8: `encodeInto` writes nothing else), which
-    /// are wiped afterwards. (Owners move the room out while `f` borrows them.)
-    fn read<T>(&mut self, len: usize, f: impl FnOnce(&str) -> Result<T, JsValue>) -> Result<T, JsValue> {
-        let result = match self.0.get(..len).map(core::str::from_utf8) {
+    /// are wiped afterwards.
+    fn read<T>(&self, len: usize, f: impl FnOnce(&str) -> Result<T, JsValue>) -> Result<T, JsValue> {
+        let mut room = self.0.take();
+        let result = match room.get(..len).map(core::str::from_utf8) {
             Some(Ok(text)) => f(text),
             _ => Err(invalid_arg("the input did not cross into wasm whole".into())),
         };
-        let used = len.min(self.0.len());
-        self.0[..used].fill(0);
+        let used = len.min(room.len());
+        room[..used].fill(0);
+        self.0.set(room);
         result
     }
 }
@@ -289,21 +296,13 @@ impl WasmVerifier {
     }
 
     /// The address of room for a token of `len` bytes (see [`InputRoom`]).
-    pub fn input(&mut self, len: usize) -> usize {
+    pub fn input(&self, len: usize) -> usize {
         self.input.at(len)
     }
 
     /// [`WasmVerifier::verify`] of the `len` bytes api.js wrote at [`WasmVerifier::input`].
-    pub fn verify_input(
-        &mut self,
-        len: usize,
-        now: f64,
-        is_revoked: Option<js_sys::Function>,
-    ) -> Result<String, JsValue> {
-        let mut room = core::mem::take(&mut self.input);
-        let result = room.read(len, |token| self.verify(token, now, is_revoked));
-        self.input = room;
-        result
+    pub fn verify_input(&self, len: usize, now: f64, is_revoked: Option<js_sys::Function>) -> Result<String, JsValue> {
+        self.input.read(len, |token| self.verify(token, now, is_revoked))
     }
 
     /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;
@@ -374,16 +373,13 @@ impl WasmSigner {
     }
 
     /// The address of room for a payload's JSON text of `len` bytes (see [`InputRoom`]).
-    pub fn input(&mut self, len: usize) -> usize {
+    pub fn input(&self, len: usize) -> usize {
         self.input.at(len)
     }
 
     /// [`WasmSigner::sign`] of the `len` bytes api.js wrote at [`WasmSigner::input`].
-    pub fn sign_input(&mut self, len: usize) -> Result<String, JsValue> {
-        let mut room = core::mem::take(&mut self.input);
-        let result = room.read(len, |payload| self.sign(payload));
-        self.input = room;
-        result
+    pub fn sign_input(&self, len: usize) -> Result<String, JsValue> {
+        self.input.read(len, |payload| self.sign(payload))
     }
 
     /// Mints a JWT over `payload` (JSON text, which the token carries as given).

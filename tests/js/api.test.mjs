@@ -118,6 +118,19 @@ test('tokens and payloads cross into wasm in place: non-ASCII text, the size lim
   const lone = (f) => assert.throws(f, { code: 'ERR_INVALID_ARGUMENT', message: /^the payload is not valid JSON/ });
   lone(() => signer.sign({ sub: '\uD800' }));
   lone(() => sign({ sub: '\uD800' }, secret, { alg: 'HS256' }));
+  // An isRevoked hook may verify with the same verifier while its own token is being checked.
+  const inner = sign({ sub: 'inner', exp: NOW + 60 }, secret, { alg: 'HS256' });
+  const seen = [];
+  const reentrant = new Verifier({
+    secret,
+    currentDate,
+    isRevoked: (p) => {
+      seen.push(p.sub);
+      return p.sub === 'outer' && reentrant.verify(inner).payload.sub !== 'inner';
+    },
+  });
+  assert.equal(reentrant.verify(sign({ sub: 'outer', exp: NOW + 60 }, secret, { alg: 'HS256' })).payload.sub, 'outer');
+  assert.deepEqual(seen, ['outer', 'inner']);
   const signers = Array.from({ length: 64 }, () => new Signer(secret, { alg: 'HS256' }));
   for (const s of signers) s.sign({ sub: 'é'.repeat(16000) });
   assert.equal(v.verify(signer.sign({ sub: 'é ✓ 𝄞', exp: NOW + 60 })).payload.sub, 'é ✓ 𝄞');
