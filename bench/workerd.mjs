@@ -34,7 +34,7 @@ const idRs = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'spa', iat: now, ex
 const web = tenant.clients.find((c) => c.client_id === 'web-hs');
 const idHs = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'web-hs', iat: now, exp: now + 3600 }, web.client_secret, { alg: 'HS256' });
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const delegation = (client_id, id_token, target) => ({ path: '/delegation', body: JSON.stringify({ grant_type: GRANT, client_id, id_token, target }) });
+const delegation = (client_id, id_token, target, api_type, extra = {}) => ({ path: '/delegation', body: JSON.stringify({ grant_type: GRANT, client_id, id_token, target, api_type, ...extra }) });
 
 let ip = 0;
 async function measure({ path, body }, n) {
@@ -51,6 +51,13 @@ async function measure({ path, body }, n) {
   }
   return (cpuMs() - before) / n;
 }
+// This machine has sub-second bursts in which everything runs slower: each figure is the least
+// of three windows, so that a burst costs a window, not the row (as in bench/run.mjs).
+async function least(req, n) {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) best = Math.min(best, await measure(req, n));
+  return best;
+}
 
 const rows = [
   ['app: HS256 caller → HS256 target', delegation('web-hs', idHs, 'web-hs'), 3000],
@@ -58,16 +65,23 @@ const rows = [
   ['app: HS256 caller → EdDSA target', delegation('web-hs', idHs, 'api-ed'), 2000],
   ['app: RS256 caller → HS256 target', delegation('spa', idRs, 'web-hs'), 1000],
   ['app: RS256 caller → RS256 target', delegation('spa', idRs, 'api-rs'), 150],
+  // Add-ons that mint without asking a provider (sap_api, aws and Salesforce exchange their
+  // token with the provider's endpoint, which this loopback-only machine cannot reach).
+  ['firebase (v3): RS256 caller → RS256 custom token', delegation('spa', idRs, 'addons', 'firebase'), 150],
+  ['azure_blob: RS256 caller → SAS', delegation('spa', idRs, 'addons', 'azure_blob'), 1000],
+  ['azure_sb: RS256 caller → SAS', delegation('spa', idRs, 'addons', 'azure_sb'), 1000],
+  ['wams: RS256 caller → HS256 token', delegation('spa', idRs, 'addons', 'wams'), 1000],
+  ['layer: RS256 caller → RS256 identity token', delegation('spa', idRs, 'addons', 'layer', { nonce: 'layer-sdk-nonce' }), 150],
   ['RFC 8693: RS256 subject → RS256 target', { path: '/oauth/token', body: JSON.stringify({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', client_id: 'spa', subject_token: idRs, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', audience: 'api-rs' }) }, 150],
 ];
 await measure({ path: '/nothing-here' }, 500); // warm up
-const base = await measure({ path: '/nothing-here' }, 3000);
-console.log(`workerd ${execFileSync(join(root, 'node_modules', '.bin', 'workerd'), ['--version'], { encoding: 'utf8' }).trim()}; CPU per request minus a 404's (${base.toFixed(3)} ms); free-plan budget 10 ms`);
+const base = await least({ path: '/nothing-here' }, 1000);
+console.log(`workerd ${execFileSync(join(root, 'node_modules', '.bin', 'workerd'), ['--version'], { encoding: 'utf8' }).trim()}; CPU per request (least of 3 windows) minus a 404's (${base.toFixed(3)} ms); free-plan budget 10 ms`);
 console.log('| path | CPU ms / request | of the 10 ms budget |');
 console.log('|---|---:|---:|');
 for (const [name, req, n] of rows) {
   await measure(req, Math.min(20, n)); // warm up
-  const ms = Math.max(0, (await measure(req, n)) - base);
+  const ms = Math.max(0, (await least(req, n)) - base);
   console.log(`| ${name} | ${ms.toFixed(2)} | ${((ms / 10) * 100).toFixed(0)}% |`);
 }
 await w.stop();

@@ -327,19 +327,31 @@ function createApi(raw) {
   const EXCHANGE_TIMEOUT_MS = 10_000;
 
   /** Rate-limit counters in memory, per isolate/process: fixed windows per key. */
+  // At most MAX_KEYS counters. A new key at the cap drops the expired windows and, if that frees
+  // too little, the oldest keys (a Map iterates in insertion order) down to 90% of the cap: the
+  // next sweep is then 1,000 new keys away, so a flood of distinct keys (one per client IP)
+  // costs O(1) per request on average and bounded memory, where scanning at every new key past
+  // the cap cost a 10,000-entry walk per request. A dropped key starts a fresh window.
+  const MAX_KEYS = 10000;
   class MemoryRateLimitStore {
     #hits = new Map();
     hit(key, now, windowSeconds) {
       let entry = this.#hits.get(key);
       if (!entry || now >= entry.reset) {
-        if (this.#hits.size >= 10000) {
-          for (const [k, e] of this.#hits) if (now >= e.reset) this.#hits.delete(k);
-        }
+        if (!entry && this.#hits.size >= MAX_KEYS) this.#sweep(now);
         entry = { count: 0, reset: now + windowSeconds };
         this.#hits.set(key, entry);
       }
       entry.count += 1;
       return { count: entry.count, reset: entry.reset };
+    }
+    #sweep(now) {
+      for (const [k, e] of this.#hits) if (now >= e.reset) this.#hits.delete(k);
+      let excess = this.#hits.size - Math.floor(MAX_KEYS * 0.9);
+      for (const k of this.#hits.keys()) {
+        if (excess-- <= 0) break;
+        this.#hits.delete(k);
+      }
     }
   }
 

@@ -102,6 +102,22 @@ test('rate limiting: Auth0 headers, 429, custom async stores, a failing store', 
   assert.deepEqual(store.hit('k', 100, 60), { count: 1, reset: 160 });
   assert.deepEqual(store.hit('k', 159, 60), { count: 2, reset: 160 });
   assert.deepEqual(store.hit('k', 160, 60), { count: 1, reset: 220 });
+  // A flood of distinct keys (one per client IP) stays bounded: past 10,000 live keys the oldest
+  // are dropped (to 9,000, then again 1,000 keys later); expired windows go first.
+  const flood = new MemoryRateLimitStore();
+  flood.hit('first', 100, 60);
+  flood.hit('first', 100, 60);
+  for (let i = 0; i < 9999; i++) flood.hit(`ip-${i}`, 100, 60);
+  assert.deepEqual(flood.hit('first', 100, 60), { count: 3, reset: 160 }, 'kept below the cap');
+  flood.hit('one-more', 100, 60); // the 10,001st key: the oldest 1,000 go
+  assert.deepEqual(flood.hit('first', 101, 60), { count: 1, reset: 161 }, 'the oldest key was dropped');
+  assert.deepEqual(flood.hit('ip-998', 101, 60), { count: 1, reset: 161 }, 'so were the next 999');
+  assert.deepEqual(flood.hit('ip-999', 101, 60), { count: 2, reset: 160 }, 'newer keys keep their counts');
+  for (let i = 0; i < 20000; i++) flood.hit(`more-${i}`, 102, 60);
+  assert.deepEqual(flood.hit('more-19000', 102, 60), { count: 2, reset: 162 }, 'the newest keys are kept');
+  assert.deepEqual(flood.hit('more-0', 102, 60), { count: 1, reset: 162 }, 'the oldest are dropped');
+  for (let i = 0; i < 10; i++) flood.hit(`late-${i}`, 200, 60); // every window above has expired
+  assert.deepEqual(flood.hit('more-19999', 200, 60), { count: 1, reset: 260 });
 });
 
 let server;
