@@ -62,9 +62,7 @@ fn invert(k: &Scalar) -> Option<Scalar> {
     let mut bytes = k.to_repr();
     let k_mont = Zeroizing::new(n.enter_mont(&Zeroizing::new(from_be::<23>(&bytes, n.len()))));
     let inv = Zeroizing::new(n.leave_mont(&Zeroizing::new(n.pow(&k_mont, &ORDER_MINUS_2))));
-    let mut out = Zeroizing::new(to_be::<23>(&inv, 32));
-    bytes.copy_from_slice(&out);
-    out.zeroize();
+    bytes.copy_from_slice(&Zeroizing::new(to_be::<23>(&inv, 32)));
     let result = Option::<Scalar>::from(Scalar::from_repr(bytes)).filter(|s| !bool::from(s.is_zero()));
     bytes.zeroize();
     result

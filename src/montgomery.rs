@@ -405,19 +405,19 @@ impl<const W: u32> Modulus<W> {
     /// earlier stores exactly (a load that straddles two recent stores stalls).
     fn mul(&self, a: &[f64], b: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         interleave(&b[..self.len()], &mut scratch.ops, 0);
-        let (owed, carry) = self.mul_rows(a, scratch);
-        self.finish(&mut scratch.row, owed, carry, out);
+        let carry = self.mul_rows(a, scratch);
+        self.finish(&scratch.row, carry, out);
     }
 
     /// [`Modulus::mul`] with b, and then the result, in the scratch's operand slots.
     fn mul_in_place(&self, a: &[f64], scratch: &mut Scratch) {
-        let (owed, carry) = self.mul_rows(a, scratch);
-        self.finish_in_place(scratch, owed, carry);
+        let carry = self.mul_rows(a, scratch);
+        self.finish_in_place(scratch, carry);
     }
 
-    /// The rows of [`Modulus::mul`], b taken from the operand slots; returns what the last
-    /// step owes rows n and n+1, and the carry.
-    fn mul_rows(&self, a: &[f64], scratch: &mut Scratch) -> ([u64; 2], u64) {
+    /// The rows of [`Modulus::mul`], b taken from the operand slots; returns the carry into
+    /// row n.
+    fn mul_rows(&self, a: &[f64], scratch: &mut Scratch) -> u64 {
         let n = self.len();
         let Scratch { row, ops } = scratch;
         let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
@@ -430,43 +430,46 @@ impl<const W: u32> Modulus<W> {
             // Columns i+4.. take operand limbs 4.. (chunks 2..).
             pass4(&mut row[i + 4..i + n + 2], &ops[2..], [a[i], a[i + 1], c.q[0], c.q[1]]);
         }
-        (owed, carry)
-    }
-
-    /// The result rows n..2n, with what the last step owes rows n and n+1 and the carry.
-    fn finish(&self, row: &mut [f64], owed: [u64; 2], carry: u64, out: &mut [f64]) {
-        let n = self.len();
+        // What the last step owes rows n and n+1.
         row[n] += owed[0] as f64;
         row[n + 1] += owed[1] as f64;
+        carry
+    }
+
+    /// The result: rows n..2n with `carry` into row n.
+    fn finish(&self, row: &[f64], carry: u64, out: &mut [f64]) {
+        let n = self.len();
         normalize::<W>(&row[n..2 * n], carry as f64, out);
     }
 
     /// [`Modulus::finish`] into the scratch's operand slots.
-    fn finish_in_place(&self, scratch: &mut Scratch, owed: [u64; 2], carry: u64) {
+    fn finish_in_place(&self, scratch: &mut Scratch, carry: u64) {
         let n = self.len();
-        let Scratch { row, ops } = scratch;
-        row[n] += owed[0] as f64;
-        row[n + 1] += owed[1] as f64;
-        normalize_interleaved::<W>(&row[n..2 * n], carry as f64, ops);
+        normalize_interleaved::<W>(&scratch.row[n..2 * n], carry as f64, &mut scratch.ops);
+    }
+
+    /// The operand held in the scratch's operand slots, as plain limbs.
+    fn operand(&self, scratch: &Scratch) -> Limbs {
+        (0..self.len()).map(|j| scratch.ops[j / 2][j % 2]).collect()
     }
 
     /// `out = a²·R⁻¹ mod m`, below 2m, for normalized a < 2m: each cross product once, and
     /// the reduction, two rows per step as in [`Modulus::mul`].
     fn sqr(&self, a: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
         interleave(&a[..self.len()], &mut scratch.ops, 0);
-        let (owed, carry) = self.sqr_rows(scratch);
-        self.finish(&mut scratch.row, owed, carry, out);
+        let carry = self.sqr_rows(scratch);
+        self.finish(&scratch.row, carry, out);
     }
 
     /// [`Modulus::sqr`] of the operand in the scratch's operand slots, into them.
     fn sqr_in_place(&self, scratch: &mut Scratch) {
-        let (owed, carry) = self.sqr_rows(scratch);
-        self.finish_in_place(scratch, owed, carry);
+        let carry = self.sqr_rows(scratch);
+        self.finish_in_place(scratch, carry);
     }
 
     /// The rows of [`Modulus::sqr`], a taken from the operand slots (limb i is
-    /// `ops[i / 2][i % 2]`); returns what the last step owes rows n and n+1, and the carry.
-    fn sqr_rows(&self, scratch: &mut Scratch) -> ([u64; 2], u64) {
+    /// `ops[i / 2][i % 2]`); returns the carry into row n.
+    fn sqr_rows(&self, scratch: &mut Scratch) -> u64 {
         let n = self.len();
         let Scratch { row, ops } = scratch;
         let row = &mut row[..2 * n + 2];
@@ -497,7 +500,10 @@ impl<const W: u32> Modulus<W> {
                 pass4(&mut row[2 * i + 2..i + n + 2], &ops[i / 2 + 1..], [x, y, q0, q1]);
             }
         }
-        (owed, carry)
+        // What the last step owes rows n and n+1.
+        row[n] += owed[0] as f64;
+        row[n + 1] += owed[1] as f64;
+        carry
     }
 
     /// x (< 2m) brought below m, by a masked subtraction.
@@ -576,7 +582,7 @@ impl<const W: u32> Modulus<W> {
         let mut scratch = self.scratch();
         let mut table = Zeroizing::new(Vec::with_capacity(n << WINDOW));
         table.extend_from_slice(&self.one);
-        let mut acc = self.one.clone();
+        let mut acc = Zeroizing::new(self.one.clone());
         let mut next = Zeroizing::new(vec![0.0; n]);
         for _ in 1..1 << WINDOW {
             self.mul(&acc, base, &mut scratch, &mut next);
@@ -608,21 +614,17 @@ impl<const W: u32> Modulus<W> {
             }
             self.mul_in_place(&entry, &mut scratch);
         }
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = scratch.ops[j / 2][j % 2];
-        }
-        acc
+        self.operand(&scratch)
     }
 
     /// base^exp in Montgomery form (below 2m) by square-and-multiply: for public exponents
     /// only (e = 65537 takes 16 squarings and one multiplication).
     pub(crate) fn pow_public(&self, base: &[f64], exp: u64) -> Limbs {
         let n = self.len();
-        let mut scratch = self.scratch();
-        let mut acc = self.one.clone();
         if exp == 0 {
-            return acc;
+            return self.one.clone();
         }
+        let mut scratch = self.scratch();
         // The accumulator lives in the operand slots, as in `pow`.
         interleave(&base[..n], &mut scratch.ops, 0);
         for i in (0..63 - exp.leading_zeros()).rev() {
@@ -631,10 +633,7 @@ impl<const W: u32> Modulus<W> {
                 self.mul_in_place(base, &mut scratch);
             }
         }
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = scratch.ops[j / 2][j % 2];
-        }
-        acc
+        self.operand(&scratch)
     }
 }
 

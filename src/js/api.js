@@ -65,18 +65,15 @@ function createApi(raw) {
   const IN_PLACE_MAX = 16 * 1024;
   let memory;
   let memoryBytes = new Uint8Array(0);
-  /** Writes `text` at `inner.input(…)`; returns the byte count. */
-  function inPlace(inner, text) {
+  /** `asString(text)`, or `inRoom(byteCount)` after writing `text` at `inner.input(…)`. */
+  function crossIn(inner, text, asString, inRoom) {
+    if (text.length > IN_PLACE_MAX) return asString(text);
     const room = 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
     const at = inner.input(room);
     memory ??= raw.module_memory();
     // Growing the memory (input() may) detaches the old buffer.
     if (memoryBytes.buffer !== memory.buffer) memoryBytes = new Uint8Array(memory.buffer);
-    return encoder.encodeInto(text, memoryBytes.subarray(at, at + room)).written;
-  }
-  function verifyToken(inner, token, now, isRevoked) {
-    if (token.length > IN_PLACE_MAX) return inner.verify(token, now, isRevoked);
-    return inner.verify_input(inPlace(inner, token), now, isRevoked);
+    return inRoom(encoder.encodeInto(text, memoryBytes.subarray(at, at + room)).written);
   }
   const tokenText = (token) => {
     if (typeof token !== 'string') throw invalidArgument('the token must be a string (a compact JWT)');
@@ -276,8 +273,8 @@ function createApi(raw) {
     verify(token, opts = {}) {
       const o = opts ?? {};
       const now = seconds(o.currentDate ?? this.#currentDate, '`currentDate`', invalidArgument);
-      const text = tokenText(token);
-      return JSON.parse(call(() => verifyToken(this.#inner, text, now, this.#isRevoked)));
+      const [inner, text, hook] = [this.#inner, tokenText(token), this.#isRevoked];
+      return JSON.parse(call(() => crossIn(inner, text, (t) => inner.verify(t, now, hook), (n) => inner.verify_input(n, now, hook))));
     }
   }
 
@@ -309,9 +306,8 @@ function createApi(raw) {
     }
     /** Mints a JWT over `payload`; throws VerifyError. */
     sign(payload) {
-      const text = json(payload, 'the payload', invalidArgument);
-      const inner = this.#inner;
-      return call(() => (text.length > IN_PLACE_MAX ? inner.sign(text) : inner.sign_input(inPlace(inner, text))));
+      const [inner, text] = [this.#inner, json(payload, 'the payload', invalidArgument)];
+      return call(() => crossIn(inner, text, (t) => inner.sign(t), (n) => inner.sign_input(n)));
     }
   }
 
