@@ -144,20 +144,27 @@ pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
 /// The base64url alphabet (RFC 4648 §5).
 const B64URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Each byte's base64url value, or 0xff for a byte outside the alphabet.
+const B64URL_VALUES: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[B64URL_ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Whether every byte of `s` is in the base64url alphabet (public data: table lookups, no
+/// branch per byte).
+pub(crate) fn is_b64url(s: &str) -> bool {
+    s.bytes().fold(0, |acc, c| acc | B64URL_VALUES[c as usize]) & 0xc0 == 0
+}
+
 /// [`b64url_decode`] for public data (token segments), by table lookup: as strict (the same
 /// single accepted encoding per byte string), several times faster, and not constant-time, so
 /// never for secrets (keys go through [`b64url_decode`]).
 pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
-    const INVALID: u8 = 0xff;
-    const TABLE: [u8; 256] = {
-        let mut t = [INVALID; 256];
-        let mut i = 0;
-        while i < 64 {
-            t[B64URL_ALPHABET[i] as usize] = i as u8;
-            i += 1;
-        }
-        t
-    };
     let bytes = s.as_bytes();
     if bytes.len() % 4 == 1 {
         return None;
@@ -165,7 +172,12 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
     let mut chunks = bytes.chunks_exact(4);
     for c in &mut chunks {
-        let v = [TABLE[c[0] as usize], TABLE[c[1] as usize], TABLE[c[2] as usize], TABLE[c[3] as usize]];
+        let v = [
+            B64URL_VALUES[c[0] as usize],
+            B64URL_VALUES[c[1] as usize],
+            B64URL_VALUES[c[2] as usize],
+            B64URL_VALUES[c[3] as usize],
+        ];
         if (v[0] | v[1] | v[2] | v[3]) & 0xc0 != 0 {
             return None;
         }
@@ -176,7 +188,7 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
     if !rest.is_empty() {
         let mut n = 0u32;
         for (i, &c) in rest.iter().enumerate() {
-            let v = TABLE[c as usize];
+            let v = B64URL_VALUES[c as usize];
             if v & 0xc0 != 0 {
                 return None;
             }

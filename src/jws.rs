@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{VerifyCode, VerifyError};
-use crate::json::{b64url_decode_public, b64url_public, parse_object, TOKEN_DEPTH};
+use crate::json::{b64url_decode_public, b64url_public, is_b64url, parse_object, TOKEN_DEPTH};
 use crate::keys::SigningKey;
 
 /// base64url without padding.
@@ -30,6 +30,13 @@ fn jws_invalid(msg: impl Into<String>) -> VerifyError {
     VerifyError::new(VerifyCode::JwsInvalid, msg)
 }
 
+/// The error for a token without exactly three segments, naming how many it has.
+fn segment_count(token: &str) -> VerifyError {
+    let segments = token.split('.').count();
+    let hint = if segments == 5 { " (this looks like an encrypted JWE, which is not supported)" } else { "" };
+    jws_invalid(format!("a JWT in compact form has 3 dot-separated segments, this one has {segments}{hint}"))
+}
+
 /// Splits and checks the form of a compact JWS and parses its header.
 pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
     if token.len() > MAX_TOKEN_BYTES {
@@ -38,17 +45,15 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
             token.len()
         )));
     }
-    let segments: Vec<&str> = token.split('.').collect();
-    if segments.len() != 3 {
-        let hint = if segments.len() == 5 { " (this looks like an encrypted JWE, which is not supported)" } else { "" };
-        return Err(jws_invalid(format!(
-            "a JWT in compact form has 3 dot-separated segments, this one has {}{hint}",
-            segments.len()
-        )));
-    }
+    let segments = match token.split_once('.') {
+        Some((header, rest)) => match rest.split_once('.') {
+            Some((payload, signature)) if !signature.contains('.') => [header, payload, signature],
+            _ => return Err(segment_count(token)),
+        },
+        None => return Err(segment_count(token)),
+    };
     // Form before anything else: every segment in the base64url alphabet, no padding.
-    let alphabet = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-    if let Some(i) = segments.iter().position(|s| !alphabet(s)) {
+    if let Some(i) = segments.iter().position(|s| !is_b64url(s)) {
         let which = ["header", "payload", "signature"][i];
         return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
     }
@@ -58,11 +63,10 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
         .map_err(|_| jws_invalid("the protected header is not a valid JSON object: it is not UTF-8"))?;
     let header = parse_object(header_json.as_bytes(), TOKEN_DEPTH)
         .map_err(|e| jws_invalid(format!("the protected header is not a valid JSON object: {e}")))?;
-    let signing_input_len = segments[0].len() + 1 + segments[1].len();
     Ok(Parts {
         header,
         header_json,
-        signing_input: &token[..signing_input_len],
+        signing_input: &token[..segments[0].len() + 1 + segments[1].len()],
         payload_b64: segments[1],
         signature_b64: segments[2],
     })

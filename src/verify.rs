@@ -59,7 +59,12 @@ impl Verified {
     /// `{"header": …, "payload": …}` as JSON text, from the token's own text: parsing it gives
     /// the values of `header` and `payload` without serializing them again.
     pub fn to_json(&self) -> String {
-        format!("{{\"header\":{},\"payload\":{}}}", self.json.0, self.json.1)
+        let (header, payload) = &self.json;
+        let mut out = String::with_capacity(22 + header.len() + payload.len());
+        for part in ["{\"header\":", header, ",\"payload\":", payload, "}"] {
+            out.push_str(part);
+        }
+        out
     }
 }
 

@@ -426,3 +426,39 @@ fn verified_json_is_the_tokens_text() {
     let d = edge_delegation::jws::decode(&hmac(header, payload, SECRET)).unwrap();
     assert_eq!(d.to_json(), text);
 }
+
+/// The token's form is judged before anything is decoded, segment count first, then the
+/// alphabet of each segment in order, and each message names what is wrong.
+#[test]
+fn malformed_tokens_are_named_by_segment() {
+    let v = secret_verifier(json!({}));
+    let good = hmac(r#"{"alg":"HS256"}"#, &payload(), SECRET);
+    let (h, rest) = good.split_once('.').unwrap();
+    let (p, s) = rest.split_once('.').unwrap();
+    let message = |token: &str| {
+        let e = v.verify(token, NOW).unwrap_err();
+        assert_eq!(e.code.as_str(), "ERR_JWS_INVALID", "{token}");
+        e.message
+    };
+    let count = |n: usize| format!("a JWT in compact form has 3 dot-separated segments, this one has {n}");
+    assert_eq!(message(""), count(1));
+    assert_eq!(message(h), count(1));
+    assert_eq!(message(&format!("{h}.{p}")), count(2));
+    assert_eq!(message(&format!("{good}.")), count(4));
+    assert_eq!(message("..."), count(4));
+    assert_eq!(
+        message(&format!("{h}.x.{p}.y.{s}")),
+        count(5) + " (this looks like an encrypted JWE, which is not supported)"
+    );
+    // A bad count is reported even when a segment is also not base64url.
+    assert_eq!(message(&format!("{h}=.{p}")), count(2));
+    let alphabet = |which: &str| format!("the {which} segment is not base64url without padding");
+    assert_eq!(message(&format!("{h}=.{p}.{s}")), alphabet("header"));
+    assert_eq!(message(&format!("{h}.{p}+.{s}")), alphabet("payload"));
+    assert_eq!(message(&format!("{h}.{p}.{s}/")), alphabet("signature"));
+    assert_eq!(message(&format!("{h}.{p}é.{s}")), alphabet("payload"));
+    assert_eq!(message(&format!("{h}.{p} .{s}")), alphabet("payload"));
+    // The first offending segment is named.
+    assert_eq!(message(&format!("{h}.{p}*.{s}*")), alphabet("payload"));
+    assert_eq!(code(&v, &good), "OK");
+}

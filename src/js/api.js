@@ -65,15 +65,27 @@ function createApi(raw) {
   const IN_PLACE_MAX = 16 * 1024;
   let memory;
   let memoryBytes = new Uint8Array(0);
+  // The last room's view: a verifier or signer in a loop asks for the same room at the same
+  // address, so the view is made once (room sizes are rounded up to 1 KB for that).
+  let view = memoryBytes;
+  let viewAt = -1;
   /** `asString(text)`, or `inRoom(byteCount)` after writing `text` at `inner.input(…)`. */
   function crossIn(inner, text, asString, inRoom) {
     if (text.length > IN_PLACE_MAX) return asString(text);
-    const room = 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const room = (((3 * text.length) >> 10) + 1) << 10;
     const at = inner.input(room);
     memory ??= raw.module_memory();
     // Growing the memory (input() may) detaches the old buffer.
-    if (memoryBytes.buffer !== memory.buffer) memoryBytes = new Uint8Array(memory.buffer);
-    return inRoom(encoder.encodeInto(text, memoryBytes.subarray(at, at + room)).written);
+    if (memoryBytes.buffer !== memory.buffer) {
+      memoryBytes = new Uint8Array(memory.buffer);
+      viewAt = -1;
+    }
+    if (at !== viewAt || view.length !== room) {
+      view = memoryBytes.subarray(at, at + room);
+      viewAt = at;
+    }
+    return inRoom(encoder.encodeInto(text, view).written);
   }
   const tokenText = (token) => {
     if (typeof token !== 'string') throw invalidArgument('the token must be a string (a compact JWT)');

@@ -108,6 +108,10 @@ test('tokens and payloads cross into wasm in place: non-ASCII text, the size lim
   for (const o of others) assert.throws(() => o.verify('é'.repeat(16 * 1024)), { code: 'ERR_JWS_INVALID' });
   assert.equal(v.verify(token).payload.sub, 'é ✓ 𝄞');
   assert.equal(others[63].verify(token).payload.sub, 'é ✓ 𝄞');
+  // Memory grown by a string-path copy (4 MB, refused as too long) while this verifier's view of
+  // its room is the last one made: the next call writes through a fresh view.
+  assert.throws(() => others[0].verify('a'.repeat(4 << 20)), { code: 'ERR_JWS_INVALID', message: /the token is 4194304 bytes/ });
+  assert.equal(others[63].verify(token).payload.sub, 'é ✓ 𝄞');
   // A Signer writes the payload's JSON text in place up to 16K UTF-16 units (4-byte characters
   // included) and passes longer ones as a string: the same bytes as the one-shot sign() either way.
   const signer = new Signer(secret, { alg: 'HS256' });

@@ -19,9 +19,11 @@ export function freePort() {
 
 /**
  * dir: a folder with node_modules/edge-delegation; modules: [[name, file]] (the first is the
- * worker); bindings: { NAME: file }. Resolves to { url, pid, stop }.
+ * worker); bindings: { NAME: file }; `loopback: true` lets the worker's fetch reach
+ * 127.0.0.1 (workerd's default outbound allows public addresses only). Resolves to
+ * { url, pid, stop }.
  */
-export async function startWorkerd(dir, modules, bindings) {
+export async function startWorkerd(dir, modules, bindings, { loopback = false } = {}) {
   const port = await freePort();
   const rel = (f) => JSON.stringify(relative(dir, f));
   const pkg = join(dir, 'node_modules', 'edge-delegation');
@@ -32,7 +34,7 @@ export async function startWorkerd(dir, modules, bindings) {
   const shim = "export * from './node_modules/edge-delegation/workerd.mjs'; export { default } from './node_modules/edge-delegation/workerd.mjs';";
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
+  services = [(name = "main", worker = .worker)${loopback ? ', (name = "loopback", network = (allow = ["local"]))' : ''}],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 const worker :Workerd.Worker = (
@@ -41,7 +43,7 @@ const worker :Workerd.Worker = (
     (name = "edge-delegation", esModule = ${JSON.stringify(shim)}),
     ${pkgModules.join(',\n    ')},
   ],
-  compatibilityDate = "2025-09-01",
+  compatibilityDate = "2025-09-01",${loopback ? '\n  globalOutbound = "loopback",' : ''}
   bindings = [
     ${Object.entries(bindings).map(([n, f]) => `(name = ${JSON.stringify(n)}, text = embed ${rel(f)})`).join(',\n    ')},
   ],
