@@ -487,9 +487,9 @@ fn rsa_private_der(der: &[u8]) -> Option<Result<RsaPrivateKey, VerifyError>> {
 }
 
 /// A P-256 signing key from its scalar (big-endian: SEC1 writes 32 bytes; as the p256 crate
-/// does, 24 to 31 are taken as leading zeros dropped) and, when the encoding carries one, the
-/// public point it must match.
-fn p256_signing(d: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyError> {
+/// does, 24 to 31 are taken as leading zeros dropped) and the public points the encoding
+/// carries (PKCS#8 v2's and SEC1's own), each of which must match it.
+fn p256_signing(d: &[u8], publics: [Option<&[u8]>; 2]) -> Result<SigningKey, VerifyError> {
     if !(24..=32).contains(&d.len()) {
         return Err(invalid(format!("the EC private key must be 32 bytes, found {}", d.len())));
     }
@@ -497,7 +497,7 @@ fn p256_signing(d: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyErr
     bytes[32 - d.len()..].copy_from_slice(d);
     let k = p256::ecdsa::SigningKey::from_bytes(&(*bytes).into())
         .map_err(|_| invalid("the EC private key is not a valid P-256 scalar (zero, or not below the group order)"))?;
-    if let Some(p) = public {
+    for p in publics.into_iter().flatten() {
         if p256::ecdsa::VerifyingKey::from_sec1_bytes(p).ok().as_ref() != Some(k.verifying_key()) {
             return Err(invalid("the EC private key's embedded public key does not match it: the key is corrupt"));
         }
@@ -523,7 +523,7 @@ fn ec_private_der(der: &[u8], outer_public: Option<&[u8]>) -> Option<Result<Sign
         }
         rest = r;
     }
-    let mut public = outer_public;
+    let mut public = None;
     if let Some((0xa1, pk, r)) = der_next(rest) {
         match der_next(pk)? {
             (0x03, bits, []) => public = Some(bit_string(bits)?),
@@ -531,7 +531,7 @@ fn ec_private_der(der: &[u8], outer_public: Option<&[u8]>) -> Option<Result<Sign
         }
         rest = r;
     }
-    rest.is_empty().then(|| p256_signing(d, public))
+    rest.is_empty().then(|| p256_signing(d, [outer_public, public]))
 }
 
 /// An Ed25519 signing key from its 32-byte seed, checked against the public key when the

@@ -106,10 +106,13 @@ fn b64url(s: &Value) -> Vec<u8> {
     Base64UrlUnpadded::decode_vec(s.as_str().unwrap()).unwrap()
 }
 
-/// A DER element with a short-form length (all of these are under 128 bytes).
+/// A DER element (all of these are under 256 bytes: short-form length, or 0x81 and one byte).
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    assert!(body.len() < 128);
-    [&[tag, body.len() as u8][..], body].concat()
+    match body.len() {
+        n @ 0..=127 => [&[tag, n as u8][..], body].concat(),
+        n @ 128..=255 => [&[tag, 0x81, n as u8][..], body].concat(),
+        n => panic!("{n} bytes"),
+    }
 }
 
 /// The EC and Ed25519 DER structures our reader takes (RFC 5208/5958 PKCS#8, RFC 5915 SEC1,
@@ -181,6 +184,22 @@ fn ec_and_ed25519_der_structures() {
     let negated = point(y[31] & 1 == 0);
     let e = signing_pem(&sec1(&d, &p256, Some(&negated))).expect_err("a mismatched public key");
     assert!(e.code.as_str() == "ERR_KEY_INVALID" && e.message.contains("does not match"), "{}", e.message);
+    // PKCS#8 v2 around SEC1: its public key must match too, whether or not SEC1 carries one.
+    let ec_v2 = |sec1_public: Option<&[u8]>, outer: &[u8]| {
+        let mut sec1 = [&[0x02, 0x01, 0x01][..], &tlv(0x04, &d)].concat();
+        if let Some(p) = sec1_public {
+            sec1.extend(tlv(0xa1, &tlv(0x03, &[&[0][..], p].concat())));
+        }
+        let body =
+            [&[0x02, 0x01, 0x01][..], &ec_alg, &tlv(0x04, &tlv(0x30, &sec1)), &tlv(0x81, &[&[0][..], outer].concat())]
+                .concat();
+        signing_pem(&pem("PRIVATE KEY", &tlv(0x30, &body)))
+    };
+    for sec1_public in [None, Some(&own[..])] {
+        assert_eq!(public_of(&ec_v2(sec1_public, &own).unwrap().verifying_key()), ec_public);
+        let e = ec_v2(sec1_public, &negated).expect_err("a mismatched PKCS#8 public key");
+        assert!(e.code.as_str() == "ERR_KEY_INVALID" && e.message.contains("does not match"), "{}", e.message);
+    }
     // A scalar with a leading zero byte dropped is the same key; zero is none.
     let key_of = |d: &[u8]| public_of(&signing_pem(&sec1(d, &p256, None)).unwrap().verifying_key());
     assert_eq!(key_of(&[0x11; 31]), key_of(&[&[0][..], &[0x11; 31]].concat()));
