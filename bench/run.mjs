@@ -125,7 +125,8 @@ WebAssembly.Module = timed(Module); WebAssembly.Instance = timed(Instance);
 const t = performance.now(); require('./pkg/node.cjs'); const all = performance.now() - t;
 console.log(JSON.stringify([wasm, all]));`;
 const cold = [];
-for (let i = 0; i < 21; i++) {
+const COLD_RUNS = 21;
+for (let i = 0; i < COLD_RUNS; i++) {
   cold.push(JSON.parse(execFileSync(process.execPath, ['-e', coldChild], { cwd: new URL('..', import.meta.url), encoding: 'utf8' })));
 }
 const coldWasm = cold.map((c) => c[0]).sort((a, b) => a - b);
@@ -140,6 +141,7 @@ console.log(`|---|---:|${peers.map(() => '---:|---:').join('|')}|`);
 for (const r of rows) {
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${peers.map((p) => `${fmt(r[p])} | ${ratio(r.ours, r[p])}`).join(' | ')} |`);
 }
-const spread = (xs) => `median of ${xs.length} processes ${xs[10].toFixed(1)} ms (quartiles ${xs[5].toFixed(1)}-${xs[15].toFixed(1)} ms)`;
+const at = (xs, q) => xs[Math.round(q * (xs.length - 1))].toFixed(1);
+const spread = (xs) => `median of ${xs.length} processes ${at(xs, 0.5)} ms (quartiles ${at(xs, 0.25)}-${at(xs, 0.75)} ms)`;
 console.log(`\ncold start, compile + instantiate (WebAssembly.Module + Instance): ${spread(coldWasm)}`);
 console.log(`cold start, whole first require of the package: ${spread(coldAll)}`);

@@ -262,6 +262,13 @@ fn normalize_interleaved<const W: u32>(row: &[f64], carry: f64, ops: &mut [Chunk
     }
 }
 
+/// Adds what the last step of a product's rows owes rows n and n+1 (see [`Modulus::chain`]).
+#[inline(always)]
+fn settle(rows: &mut [f64], owed: [u64; 2]) {
+    rows[0] += owed[0] as f64;
+    rows[1] += owed[1] as f64;
+}
+
 /// One step of the reduction's scalar chain (see [`Modulus::chain`]).
 struct Chain {
     q: [f64; 2],
@@ -430,9 +437,7 @@ impl<const W: u32> Modulus<W> {
             // Columns i+4.. take operand limbs 4.. (chunks 2..).
             pass4(&mut row[i + 4..i + n + 2], &ops[2..], [a[i], a[i + 1], c.q[0], c.q[1]]);
         }
-        // What the last step owes rows n and n+1.
-        row[n] += owed[0] as f64;
-        row[n + 1] += owed[1] as f64;
+        settle(&mut row[n..n + 2], owed);
         carry
     }
 
@@ -500,9 +505,7 @@ impl<const W: u32> Modulus<W> {
                 pass4(&mut row[2 * i + 2..i + n + 2], &ops[i / 2 + 1..], [x, y, q0, q1]);
             }
         }
-        // What the last step owes rows n and n+1.
-        row[n] += owed[0] as f64;
-        row[n + 1] += owed[1] as f64;
+        settle(&mut row[n..n + 2], owed);
         carry
     }
 
@@ -582,12 +585,10 @@ impl<const W: u32> Modulus<W> {
         let mut scratch = self.scratch();
         let mut table = Zeroizing::new(Vec::with_capacity(n << WINDOW));
         table.extend_from_slice(&self.one);
-        let mut acc = Zeroizing::new(self.one.clone());
         let mut next = Zeroizing::new(vec![0.0; n]);
-        for _ in 1..1 << WINDOW {
-            self.mul(&acc, base, &mut scratch, &mut next);
-            acc.copy_from_slice(&next);
-            table.extend_from_slice(&acc);
+        for i in 1..1 << WINDOW {
+            self.mul(&table[(i - 1) * n..i * n], base, &mut scratch, &mut next);
+            table.extend_from_slice(&next);
         }
         // The accumulator lives in the scratch's operand slots from here on: each squaring and
         // multiplication leaves its result where the next one reads its operand.
