@@ -300,9 +300,9 @@ impl Delegator {
 
     /// Verifies the user's id_token as the caller's configuration says and returns its claims.
     fn verify_subject(&self, caller: &Client, token: &str, now: i64) -> Result<Map<String, Value>, DelegationError> {
-        let verified = caller.verifier.verify(token, now).map_err(|e| self.explain(caller, token, e))?;
-        match verified.payload.get("sub") {
-            Some(Value::String(s)) if !s.is_empty() => Ok(verified.payload),
+        let claims = caller.verifier.verify_claims(token, now).map_err(|e| self.explain(caller, token, e))?;
+        match claims.get("sub") {
+            Some(Value::String(s)) if !s.is_empty() => Ok(claims),
             _ => Err(grant("the id_token's \"sub\" must be a non-empty string (the user id)")),
         }
     }
@@ -331,7 +331,8 @@ impl Delegator {
             // algorithm the token has and what the client's configuration expects.
             let alg = jws::split(token)
                 .ok()
-                .and_then(|p| p.header.get("alg").and_then(Value::as_str).and_then(Alg::from_name));
+                .and_then(|p| jws::header_map(p.header_json()).ok())
+                .and_then(|h| h.get("alg").and_then(Value::as_str).and_then(Alg::from_name));
             if let Some(alg) = alg.filter(|a| *a != caller.alg) {
                 return self.alg_mismatch(caller, alg);
             }

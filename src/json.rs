@@ -165,11 +165,17 @@ pub(crate) fn is_b64url(s: &str) -> bool {
 /// single accepted encoding per byte string), several times faster, and not constant-time, so
 /// never for secrets (keys go through [`b64url_decode`]).
 pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    b64url_decode_public_into(s, &mut out).then_some(out)
+}
+
+/// [`b64url_decode_public`] appending to `out`; `false` (with `out` holding part of the
+/// bytes) when `s` is not strict base64url.
+pub(crate) fn b64url_decode_public_into(s: &str, out: &mut Vec<u8>) -> bool {
     let bytes = s.as_bytes();
     if bytes.len() % 4 == 1 {
-        return None;
+        return false;
     }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
     let mut chunks = bytes.chunks_exact(4);
     for c in &mut chunks {
         let v = [
@@ -179,7 +185,7 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
             B64URL_VALUES[c[3] as usize],
         ];
         if (v[0] | v[1] | v[2] | v[3]) & 0xc0 != 0 {
-            return None;
+            return false;
         }
         let n = (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
         out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
@@ -190,18 +196,18 @@ pub(crate) fn b64url_decode_public(s: &str) -> Option<Vec<u8>> {
         for (i, &c) in rest.iter().enumerate() {
             let v = B64URL_VALUES[c as usize];
             if v & 0xc0 != 0 {
-                return None;
+                return false;
             }
             n |= (v as u32) << (18 - 6 * i);
         }
         // 2 characters carry 1 byte, 3 carry 2; the bits beyond must be zero (canonical form).
         let keep = rest.len() - 1;
         if n & (0x00ff_ffff >> (8 * keep)) != 0 {
-            return None;
+            return false;
         }
         out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8][..keep]);
     }
-    Some(out)
+    true
 }
 
 /// [`b64url`] for public data (token segments), by table lookup: the same output, faster, and

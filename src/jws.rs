@@ -4,8 +4,13 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{VerifyCode, VerifyError};
-use crate::json::{b64url_decode_public, b64url_public, is_b64url, parse_object, TOKEN_DEPTH};
+use core::ops::Range;
+
+use crate::json::{
+    b64url_decode_public, b64url_decode_public_into, b64url_public, is_b64url, parse_object, TOKEN_DEPTH,
+};
 use crate::keys::SigningKey;
+use crate::members::Members;
 
 /// base64url without padding.
 pub use crate::json::b64url as base64url_encode;
@@ -16,14 +21,57 @@ pub use crate::json::b64url_decode as base64url_decode;
 /// Tokens longer than this are refused before any decoding (bounded work).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
-/// A compact JWS split into its segments, with the protected header parsed.
+/// A compact JWS split and decoded. `text` is `{"header":H,"payload":P}` with H and P the
+/// decoded header and claims: the JSON text a verification returns, put together as the
+/// segments are decoded (no copy afterwards). The claims and the signature are decoded up
+/// front; their failures are reported where the checks reach them (after the header's checks
+/// and after the signature's), so every refusal keeps its place in the order of checks.
 pub(crate) struct Parts<'a> {
-    pub header: Map<String, Value>,
-    /// The header's JSON text, as decoded.
-    pub header_json: String,
+    text: String,
+    header: Range<usize>,
+    payload: Claims,
+    signature: Option<Vec<u8>>,
+    /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'a str,
-    pub payload_b64: &'a str,
-    pub signature_b64: &'a str,
+}
+
+/// Where the decoded claims are in [`Parts::text`], or why there are none.
+enum Claims {
+    At(Range<usize>),
+    NotBase64url,
+    NotUtf8,
+}
+
+const TEXT_OPEN: &str = "{\"header\":";
+const TEXT_MIDDLE: &str = ",\"payload\":";
+
+impl Parts<'_> {
+    /// The header's JSON text.
+    pub(crate) fn header_json(&self) -> &str {
+        &self.text[self.header.clone()]
+    }
+
+    /// The decoded signature.
+    pub(crate) fn signature(&self) -> Result<&[u8], VerifyError> {
+        self.signature.as_deref().ok_or_else(|| jws_invalid("the signature segment is not base64url without padding"))
+    }
+
+    /// The claims' JSON text (after the signature has been checked), which the caller checks
+    /// with [`claims_members`] or [`claims_map`].
+    pub(crate) fn payload_json(&self) -> Result<&str, VerifyError> {
+        match &self.payload {
+            Claims::At(r) => Ok(&self.text[r.clone()]),
+            Claims::NotBase64url => {
+                Err(VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding"))
+            }
+            Claims::NotUtf8 => Err(claims_invalid("it is not UTF-8".into())),
+        }
+    }
+
+    /// `{"header":…,"payload":…}` (once [`Parts::payload_json`] has succeeded).
+    pub(crate) fn into_json(self) -> String {
+        self.text
+    }
 }
 
 fn jws_invalid(msg: impl Into<String>) -> VerifyError {
@@ -37,7 +85,7 @@ fn segment_count(token: &str) -> VerifyError {
     jws_invalid(format!("a JWT in compact form has 3 dot-separated segments, this one has {segments}{hint}"))
 }
 
-/// Splits and checks the form of a compact JWS and parses its header.
+/// Splits a compact JWS, checks its form and decodes its segments.
 pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(jws_invalid(format!(
@@ -52,49 +100,85 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
         },
         None => return Err(segment_count(token)),
     };
-    // Form before anything else: every segment in the base64url alphabet, no padding.
-    if let Some(i) = segments.iter().position(|s| !is_b64url(s)) {
-        let which = ["header", "payload", "signature"][i];
-        return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
+    let [h, p, sig] = segments;
+    // Exactly the decoded length: the text leaves as it is (a larger buffer would be shrunk,
+    // a reallocation, on its way to JS).
+    let decoded = |n: usize| n / 4 * 3 + (n % 4).saturating_sub(1);
+    let mut buf = Vec::with_capacity(TEXT_OPEN.len() + decoded(h.len()) + TEXT_MIDDLE.len() + decoded(p.len()) + 1);
+    buf.extend_from_slice(TEXT_OPEN.as_bytes());
+    let header_ok = b64url_decode_public_into(h, &mut buf);
+    let header = TEXT_OPEN.len()..buf.len();
+    buf.extend_from_slice(TEXT_MIDDLE.as_bytes());
+    let payload_start = buf.len();
+    let payload_ok = b64url_decode_public_into(p, &mut buf);
+    let payload = payload_start..buf.len();
+    buf.push(b'}');
+    let signature = b64url_decode_public(sig);
+    // Form before anything else: every segment in the base64url alphabet, no padding (a
+    // decoding failure is told apart from a wrong alphabet only on this path).
+    if !(header_ok && payload_ok && signature.is_some()) {
+        if let Some(i) = segments.iter().position(|s| !is_b64url(s)) {
+            let which = ["header", "payload", "signature"][i];
+            return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
+        }
     }
-    let header_json = b64url_decode_public(segments[0])
-        .ok_or_else(|| jws_invalid("the header segment is not base64url without padding"))?;
-    let header_json = String::from_utf8(header_json)
-        .map_err(|_| jws_invalid("the protected header is not a valid JSON object: it is not UTF-8"))?;
-    let header = parse_object(header_json.as_bytes(), TOKEN_DEPTH)
-        .map_err(|e| jws_invalid(format!("the protected header is not a valid JSON object: {e}")))?;
-    Ok(Parts {
-        header,
-        header_json,
-        signing_input: &token[..segments[0].len() + 1 + segments[1].len()],
-        payload_b64: segments[1],
-        signature_b64: segments[2],
-    })
+    if !header_ok {
+        return Err(jws_invalid("the header segment is not base64url without padding"));
+    }
+    // The pieces between the decoded segments are ASCII, so the text is UTF-8 exactly when
+    // both segments are.
+    let (text, payload) = match String::from_utf8(buf) {
+        Ok(text) => (text, if payload_ok { Claims::At(payload) } else { Claims::NotBase64url }),
+        Err(e) => {
+            let buf = e.into_bytes();
+            if core::str::from_utf8(&buf[header.clone()]).is_err() {
+                return Err(header_invalid("it is not UTF-8".into()));
+            }
+            let claims = if payload_ok { Claims::NotUtf8 } else { Claims::NotBase64url };
+            // Only the header is read from this text.
+            (String::from_utf8_lossy(&buf[..header.end]).into_owned(), claims)
+        }
+    };
+    Ok(Parts { text, header, payload, signature, signing_input: &token[..h.len() + 1 + p.len()] })
 }
 
-/// Decodes the claims segment (after the signature has been checked): the claims, and their
-/// JSON text as decoded.
-pub(crate) fn payload(parts: &Parts<'_>) -> Result<(Map<String, Value>, String), VerifyError> {
-    let claims_invalid = |e: String| {
-        VerifyError::new(VerifyCode::JwtInvalid, format!("the JWT Claims Set is not a valid JSON object: {e}"))
-    };
-    let bytes = b64url_decode_public(parts.payload_b64).ok_or_else(|| {
-        VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding")
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| claims_invalid("it is not UTF-8".into()))?;
-    let claims = parse_object(text.as_bytes(), TOKEN_DEPTH).map_err(claims_invalid)?;
-    Ok((claims, text))
+fn header_invalid(e: String) -> VerifyError {
+    jws_invalid(format!("the protected header is not a valid JSON object: {e}"))
+}
+
+fn claims_invalid(e: String) -> VerifyError {
+    VerifyError::new(VerifyCode::JwtInvalid, format!("the JWT Claims Set is not a valid JSON object: {e}"))
+}
+
+/// The protected header's members, its JSON text checked strictly.
+pub(crate) fn header_members(text: &str) -> Result<Members<'_>, VerifyError> {
+    Members::parse(text, TOKEN_DEPTH).map_err(header_invalid)
+}
+
+/// The protected header's JSON text as a map.
+pub(crate) fn header_map(text: &str) -> Result<Map<String, Value>, VerifyError> {
+    parse_object(text.as_bytes(), TOKEN_DEPTH).map_err(header_invalid)
+}
+
+/// The claims' members, their JSON text checked strictly.
+pub(crate) fn claims_members(text: &str) -> Result<Members<'_>, VerifyError> {
+    Members::parse(text, TOKEN_DEPTH).map_err(claims_invalid)
+}
+
+/// The claims' JSON text as a map.
+pub(crate) fn claims_map(text: &str) -> Result<Map<String, Value>, VerifyError> {
+    parse_object(text.as_bytes(), TOKEN_DEPTH).map_err(claims_invalid)
 }
 
 /// Reads a JWT without verifying it: for display and debugging only, never for trust
 /// (the result is *not* verified, whatever the type says).
 pub fn decode(token: &str) -> Result<crate::Verified, VerifyError> {
     let parts = split(token)?;
-    if b64url_decode_public(parts.signature_b64).is_none() {
-        return Err(jws_invalid("the signature segment is not base64url without padding"));
-    }
-    let (payload, payload_json) = payload(&parts)?;
-    Ok(crate::Verified::new(parts.header, payload, parts.header_json, payload_json))
+    let header = header_map(parts.header_json())?;
+    parts.signature()?;
+    let payload_json = parts.payload_json()?;
+    let payload = claims_map(payload_json)?;
+    Ok(crate::Verified::new(header, payload, parts.header_json().to_owned(), payload_json.to_owned()))
 }
 
 /// The protected header we write: `alg`, then `typ` and `kid` when given.

@@ -19,6 +19,7 @@ pub mod http;
 mod json;
 pub mod jws;
 pub mod keys;
+mod members;
 mod montgomery;
 pub mod policy;
 pub mod request;

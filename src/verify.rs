@@ -5,9 +5,10 @@ use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{quote, ClaimReason, VerifyCode, VerifyError};
-use crate::json::{b64url_decode_public, check_depth, kind, TOKEN_DEPTH};
+use crate::json::{check_depth, kind, TOKEN_DEPTH};
 use crate::jws;
 use crate::keys::{self, KeyEntry, VerifyingKey};
+use crate::members::Members;
 
 /// Largest clock tolerance accepted (seconds).
 pub const MAX_CLOCK_TOLERANCE: u64 = 300;
@@ -59,13 +60,17 @@ impl Verified {
     /// `{"header": …, "payload": …}` as JSON text, from the token's own text: parsing it gives
     /// the values of `header` and `payload` without serializing them again.
     pub fn to_json(&self) -> String {
-        let (header, payload) = &self.json;
-        let mut out = String::with_capacity(22 + header.len() + payload.len());
-        for part in ["{\"header\":", header, ",\"payload\":", payload, "}"] {
-            out.push_str(part);
-        }
-        out
+        json_text(&self.json.0, &self.json.1)
     }
+}
+
+/// `{"header": …, "payload": …}` from the header's and the claims' JSON text.
+fn json_text(header: &str, payload: &str) -> String {
+    let mut out = String::with_capacity(22 + header.len() + payload.len());
+    for part in ["{\"header\":", header, ",\"payload\":", payload, "}"] {
+        out.push_str(part);
+    }
+    out
 }
 
 fn arg(msg: impl Into<String>) -> VerifyError {
@@ -263,23 +268,52 @@ impl Verifier {
         now: i64,
         is_revoked: &mut dyn FnMut(&crate::Object) -> Result<bool, VerifyError>,
     ) -> Result<Verified, VerifyError> {
+        let parts = self.check(token, now)?;
+        let (header_json, payload_json) = (parts.header_json(), parts.payload_json()?);
+        // Checked already: these parses agree with the checks (a differential test holds the
+        // two readers together) and would refuse the token should they not.
+        let header = jws::header_map(header_json)?;
+        let payload = jws::claims_map(payload_json)?;
+        if is_revoked(&payload)? {
+            return Err(VerifyError::new(VerifyCode::Revoked, "the token has been revoked"));
+        }
+        Ok(Verified::new(header, payload, header_json.to_owned(), payload_json.to_owned()))
+    }
+
+    /// [`Verifier::verify`] giving the claims alone (what delegation reads).
+    pub fn verify_claims(&self, token: &str, now: i64) -> Result<crate::Object, VerifyError> {
+        jws::claims_map(self.check(token, now)?.payload_json()?)
+    }
+
+    /// [`Verifier::verify`] giving [`Verified::to_json`]'s text without building the maps
+    /// (what the JS facade returns).
+    pub fn verify_to_json(&self, token: &str, now: i64) -> Result<String, VerifyError> {
+        Ok(self.check(token, now)?.into_json())
+    }
+
+    /// Every check, on the token's text: the token split and decoded, its claims checked.
+    fn check<'t>(&self, token: &'t str, now: i64) -> Result<jws::Parts<'t>, VerifyError> {
         let parts = jws::split(token)?;
-        let alg = self.check_header(&parts.header)?;
-        let signature = b64url_decode_public(parts.signature_b64).ok_or_else(|| {
-            VerifyError::new(VerifyCode::JwsInvalid, "the signature segment is not base64url without padding")
-        })?;
-        let kid = match parts.header.get("kid") {
+        let header = jws::header_members(parts.header_json())?;
+        let alg = self.check_header(&header)?;
+        let signature = parts.signature()?;
+        let kid = match header.get("kid") {
             None => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => return Err(VerifyError::new(VerifyCode::JwsInvalid, "header \"kid\" must be a string")),
+            Some(v) => Some(
+                v.as_str()
+                    .ok_or_else(|| VerifyError::new(VerifyCode::JwsInvalid, "header \"kid\" must be a string"))?,
+            ),
         };
-        let candidates: Vec<&KeyEntry> = self
-            .keys
-            .iter()
-            .filter(|k| k.key.family() == alg.family() && k.alg.is_none_or(|a| a == alg))
-            .filter(|k| self.single || kid.is_none() || k.kid.as_deref() == kid)
-            .collect();
-        if candidates.is_empty() {
+        let kid = kid.as_deref();
+        let candidates = || {
+            self.keys
+                .iter()
+                .filter(|k| k.key.family() == alg.family() && k.alg.is_none_or(|a| a == alg))
+                .filter(|k| self.single || kid.is_none() || k.kid.as_deref() == kid)
+        };
+        let mut found = candidates();
+        let (first, second) = (found.next(), found.next());
+        let Some(first) = first else {
             let which = kid.map(|k| format!(" with kid {}", quote(k))).unwrap_or_default();
             return Err(VerifyError::new(
                 VerifyCode::NoMatchingKey,
@@ -289,9 +323,9 @@ impl Verifier {
                     alg.name()
                 ),
             ));
-        }
-        if let [only] = candidates.as_slice() {
-            if let VerifyingKey::Hmac(s) = &only.key {
+        };
+        if second.is_none() {
+            if let VerifyingKey::Hmac(s) = &first.key {
                 if s.len() < alg.min_secret_len() {
                     return Err(VerifyError::key(format!(
                         "the secret is {} bytes; {} needs at least {}",
@@ -303,48 +337,40 @@ impl Verifier {
             }
         }
         let msg = parts.signing_input.as_bytes();
-        if !candidates.iter().any(|k| alg::verify(alg, &k.key, msg, &signature)) {
+        if !candidates().any(|k| alg::verify(alg, &k.key, msg, signature)) {
             return Err(VerifyError::new(
                 VerifyCode::SignatureVerificationFailed,
                 "signature verification failed: the token was not signed by the key given, or it was altered",
             ));
         }
-        // Only now, with the signature checked, are the claims parsed.
-        let (payload, payload_json) = jws::payload(&parts)?;
-        self.check_claims(&payload, now)?;
-        if is_revoked(&payload)? {
-            return Err(VerifyError::new(VerifyCode::Revoked, "the token has been revoked"));
-        }
-        Ok(Verified::new(parts.header, payload, parts.header_json, payload_json))
+        // Only now, with the signature checked, are the claims read.
+        self.check_claims(&jws::claims_members(parts.payload_json()?)?, now)?;
+        drop(header);
+        Ok(parts)
     }
 
-    fn check_header(&self, h: &Map<String, Value>) -> Result<Alg, VerifyError> {
+    fn check_header(&self, h: &Members<'_>) -> Result<Alg, VerifyError> {
         let invalid = |m: &str| VerifyError::new(VerifyCode::JwsInvalid, m);
         let name = match h.get("alg") {
-            Some(Value::String(s)) => s.as_str(),
-            Some(_) => return Err(invalid("header \"alg\" must be a string")),
+            Some(v) => v.as_str().ok_or_else(|| invalid("header \"alg\" must be a string"))?,
             None => return Err(invalid("the header has no \"alg\"")),
         };
-        match h.get("b64") {
-            None | Some(Value::Bool(true)) => {}
-            Some(Value::Bool(false)) => {
+        match h.get("b64").map(|v| v.as_bool()) {
+            None | Some(Some(true)) => {}
+            Some(Some(false)) => {
                 return Err(VerifyError::new(
                     VerifyCode::JwtInvalid,
                     "JWTs must not use an unencoded payload (\"b64\": false, RFC 7797)",
                 ))
             }
-            Some(_) => return Err(invalid("header \"b64\" must be a boolean")),
+            Some(None) => return Err(invalid("header \"b64\" must be a boolean")),
         }
         if let Some(crit) = h.get("crit") {
-            let list = crit
-                .as_array()
-                .filter(|a| !a.is_empty())
-                .ok_or_else(|| invalid("header \"crit\" must be a non-empty array of names"))?;
-            let names = list
-                .iter()
-                .map(|c| c.as_str().ok_or_else(|| invalid("header \"crit\" must list strings")))
-                .collect::<Result<Vec<_>, _>>()?;
-            if let Some(c) = names.iter().find(|c| !h.contains_key(**c)) {
+            if crit.kind() != "an array" || crit.strings().is_some_and(|l| l.is_empty()) {
+                return Err(invalid("header \"crit\" must be a non-empty array of names"));
+            }
+            let names = crit.strings().ok_or_else(|| invalid("header \"crit\" must list strings"))?;
+            if let Some(c) = names.iter().find(|c| !h.contains(c)) {
                 return Err(invalid(&format!("header \"crit\" names {} but the header lacks it", quote(c))));
             }
             // We implement no JWS extension, so any critical one is refused.
@@ -352,24 +378,23 @@ impl Verifier {
                 VerifyCode::NotSupported,
                 format!(
                     "critical header extension {} is not understood, so the token is refused (RFC 7515 §4.1.11)",
-                    quote(names[0])
+                    quote(&names[0])
                 ),
             ));
         }
-        let alg = Alg::from_name(name).filter(|a| self.allowed.contains(a)).ok_or_else(|| {
+        let alg = Alg::from_name(&name).filter(|a| self.allowed.contains(a)).ok_or_else(|| {
             VerifyError::new(
                 VerifyCode::AlgNotAllowed,
                 format!(
                     "\"alg\" {} is not allowed; allowed here: {}",
-                    quote(name),
+                    quote(&name),
                     self.allowed.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
                 ),
             )
         })?;
         if let Some(expected) = &self.options.typ {
             let got = match h.get("typ") {
-                Some(Value::String(s)) => s,
-                Some(_) => return Err(invalid("header \"typ\" must be a string")),
+                Some(v) => v.as_str().ok_or_else(|| invalid("header \"typ\" must be a string"))?,
                 None => {
                     return Err(VerifyError::claim(
                         VerifyCode::ClaimValidationFailed,
@@ -379,19 +404,19 @@ impl Verifier {
                     ))
                 }
             };
-            if normalize_typ(got) != normalize_typ(expected) {
+            if normalize_typ(&got) != normalize_typ(expected) {
                 return Err(VerifyError::claim(
                     VerifyCode::ClaimValidationFailed,
                     "typ",
                     ClaimReason::CheckFailed,
-                    format!("unexpected \"typ\" {}: expected {}", quote(got), quote(expected)),
+                    format!("unexpected \"typ\" {}: expected {}", quote(&got), quote(expected)),
                 ));
             }
         }
         Ok(alg)
     }
 
-    fn check_claims(&self, p: &Map<String, Value>, now: i64) -> Result<(), VerifyError> {
+    fn check_claims(&self, p: &Members<'_>, now: i64) -> Result<(), VerifyError> {
         let o = &self.options;
         let failed = |claim: &str, reason, msg: String| {
             VerifyError::claim(VerifyCode::ClaimValidationFailed, claim, reason, msg)
@@ -410,38 +435,37 @@ impl Verifier {
             required.push("iat");
         }
         for c in required {
-            if !p.contains_key(c) {
+            if !p.contains(c) {
                 return Err(failed(c, ClaimReason::Missing, format!("missing required {} claim", quote(c))));
             }
         }
         if !o.issuer.is_empty() {
-            match p.get("iss") {
-                Some(Value::String(s)) if o.issuer.contains(s) => {}
-                Some(Value::String(s)) => {
+            match p.get("iss").and_then(|v| v.as_str()) {
+                Some(s) if o.issuer.iter().any(|i| *i == s) => {}
+                Some(s) => {
                     return Err(failed(
                         "iss",
                         ClaimReason::CheckFailed,
-                        format!("unexpected \"iss\" {}: the token was issued by someone else", quote(s)),
+                        format!("unexpected \"iss\" {}: the token was issued by someone else", quote(&s)),
                     ))
                 }
-                _ => return Err(failed("iss", ClaimReason::Invalid, "\"iss\" must be a string".into())),
+                None => return Err(failed("iss", ClaimReason::Invalid, "\"iss\" must be a string".into())),
             }
         }
         if let Some(sub) = &o.subject {
-            match p.get("sub") {
-                Some(Value::String(s)) if s == sub => {}
-                Some(Value::String(_)) => {
+            match p.get("sub").and_then(|v| v.as_str()) {
+                Some(s) if s == sub.as_str() => {}
+                Some(_) => {
                     return Err(failed("sub", ClaimReason::CheckFailed, "unexpected \"sub\" claim value".into()))
                 }
-                _ => return Err(failed("sub", ClaimReason::Invalid, "\"sub\" must be a string".into())),
+                None => return Err(failed("sub", ClaimReason::Invalid, "\"sub\" must be a string".into())),
             }
         }
         if !o.audience.is_empty() {
-            let ok = match p.get("aud") {
-                Some(Value::String(s)) => o.audience.contains(s),
-                Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-                    a.iter().filter_map(Value::as_str).any(|s| o.audience.iter().any(|x| x == s))
-                }
+            let aud = p.get("aud");
+            let ok = match (aud.and_then(|v| v.as_str()), aud.and_then(|v| v.strings())) {
+                (Some(s), _) => o.audience.iter().any(|a| *a == s),
+                (_, Some(list)) => list.iter().any(|s| o.audience.iter().any(|x| x == s)),
                 _ => {
                     return Err(failed(
                         "aud",
@@ -466,12 +490,13 @@ impl Verifier {
         let date = |c: &str| -> Result<Option<f64>, VerifyError> {
             match p.get(c) {
                 None => Ok(None),
-                Some(Value::Number(n)) => Ok(n.as_f64()),
-                Some(other) => Err(failed(
-                    c,
-                    ClaimReason::Invalid,
-                    format!("{} must be a NumericDate (a JSON number of seconds), found {}", quote(c), kind(other)),
-                )),
+                Some(v) => v.as_f64().map(Some).ok_or_else(|| {
+                    failed(
+                        c,
+                        ClaimReason::Invalid,
+                        format!("{} must be a NumericDate (a JSON number of seconds), found {}", quote(c), v.kind()),
+                    )
+                }),
             }
         };
         let iat = date("iat")?;

@@ -462,3 +462,62 @@ fn malformed_tokens_are_named_by_segment() {
     assert_eq!(message(&format!("{h}.{p}*.{s}*")), alphabet("payload"));
     assert_eq!(code(&v, &good), "OK");
 }
+
+/// Every segment is decoded up front, but a claims or signature segment that does not decode
+/// is reported where the checks reach it: the header's checks come before the signature's
+/// form, and the signature before anything about the claims.
+#[test]
+fn decoding_failures_keep_their_place() {
+    use hmac::{Hmac, Mac};
+    let v = secret_verifier(json!({ "algorithms": ["HS256"] }));
+    let signed = |h: &str, p: &str, key: &[u8]| {
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        m.update(format!("{h}.{p}").as_bytes());
+        format!("{h}.{p}.{}", b64(&m.finalize().into_bytes()))
+    };
+    let failure = |token: &str| {
+        let e = v.verify(token, NOW).unwrap_err();
+        (e.code.as_str(), e.message)
+    };
+    let h = b64(br#"{"alg":"HS256"}"#);
+    let other = b"another-secret-of-sufficient-length!!";
+    // Claims whose base64url has a non-zero bit past its last byte ("e30" is `{}`; "e31" is
+    // the same bytes with a stray bit, which strict base64url refuses).
+    let stray = "e31";
+    assert_eq!(failure(&signed(&h, stray, other)).0, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+    assert_eq!(
+        failure(&signed(&h, stray, SECRET)),
+        ("ERR_JWT_INVALID", "the payload segment is not base64url without padding".into())
+    );
+    assert_eq!(code(&v, &signed(&h, "e30", SECRET)), "OK");
+    // Claims that are not UTF-8.
+    let latin1 = b64(&[b'{', b'"', b'a', b'"', b':', b'"', 0xe9, b'"', b'}']);
+    assert_eq!(failure(&signed(&h, &latin1, other)).0, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+    assert_eq!(
+        failure(&signed(&h, &latin1, SECRET)),
+        ("ERR_JWT_INVALID", "the JWT Claims Set is not a valid JSON object: it is not UTF-8".into())
+    );
+    // A signature segment that does not decode: after the header's checks, before the claims.
+    let p = b64(payload().as_bytes());
+    let none = b64(br#"{"alg":"none"}"#);
+    assert_eq!(failure(&format!("{none}.{p}.AB")).0, "ERR_JOSE_ALG_NOT_ALLOWED");
+    assert_eq!(
+        failure(&format!("{h}.{stray}.AB")),
+        ("ERR_JWS_INVALID", "the signature segment is not base64url without padding".into())
+    );
+    assert_eq!(
+        failure(&format!("{h}.{latin1}.A")),
+        ("ERR_JWS_INVALID", "the signature segment is not base64url without padding".into())
+    );
+    // A header that is not UTF-8 is reported at once, whatever else is wrong.
+    let bad_header = b64(&[0xff, b'{', b'}']);
+    assert_eq!(
+        failure(&format!("{bad_header}.{latin1}.AB")),
+        ("ERR_JWS_INVALID", "the protected header is not a valid JSON object: it is not UTF-8".into())
+    );
+    // decode() (unverified) reads the same way.
+    assert!(edge_delegation::jws::decode(&signed(&h, &latin1, other)).unwrap_err().message.contains("not UTF-8"));
+    assert!(edge_delegation::jws::decode(&format!("{h}.{p}.AB")).unwrap_err().message.contains("signature segment"));
+    let d = edge_delegation::jws::decode(&signed(&h, "e30", other)).unwrap();
+    assert_eq!(d.to_json(), r#"{"header":{"alg":"HS256"},"payload":{}}"#);
+}

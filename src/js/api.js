@@ -76,8 +76,9 @@ function createApi(raw) {
     const room = (((3 * text.length) >> 10) + 1) << 10;
     const at = inner.input(room);
     memory ??= raw.module_memory();
-    // Growing the memory (input() may) detaches the old buffer.
-    if (memoryBytes.buffer !== memory.buffer) {
+    // Growing the memory (input() may) detaches the old buffer, and a detached view has
+    // length 0 (reading `memory.buffer` each call would cost a call into the engine).
+    if (memoryBytes.length === 0) {
       memoryBytes = new Uint8Array(memory.buffer);
       viewAt = -1;
     }
