@@ -225,14 +225,23 @@ impl<'a> Scan<'a> {
         Ok(())
     }
 
-    fn array(&mut self, depth: usize) -> Step {
+    /// Enters a container at its opening byte, refusing it past the depth bound; `true` when
+    /// it closes at once with `close`.
+    fn open(&mut self, depth: usize, close: u8) -> Step<bool> {
         if depth >= self.max_depth {
             return Err(Refused);
         }
         self.at += 1;
         self.ws();
-        if self.peek() == Some(b']') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.at += 1;
+        }
+        Ok(empty)
+    }
+
+    fn array(&mut self, depth: usize) -> Step {
+        if self.open(depth, b']')? {
             return Ok(());
         }
         loop {
@@ -250,16 +259,10 @@ impl<'a> Scan<'a> {
     /// An object. With `top`, it is the top level and its members are collected there; a
     /// nested object's names are kept in `self.names` until it closes.
     fn object(&mut self, depth: usize, mut top: Option<&mut Vec<(Cow<'a, str>, Member<'a>)>>) -> Step {
-        if depth >= self.max_depth {
-            return Err(Refused);
-        }
-        self.at += 1;
-        let first = self.names.len();
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.open(depth, b'}')? {
             return Ok(());
         }
+        let first = self.names.len();
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
