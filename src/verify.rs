@@ -60,17 +60,13 @@ impl Verified {
     /// `{"header": …, "payload": …}` as JSON text, from the token's own text: parsing it gives
     /// the values of `header` and `payload` without serializing them again.
     pub fn to_json(&self) -> String {
-        json_text(&self.json.0, &self.json.1)
+        let (header, payload) = &self.json;
+        let mut out = String::with_capacity(22 + header.len() + payload.len());
+        for part in ["{\"header\":", header, ",\"payload\":", payload, "}"] {
+            out.push_str(part);
+        }
+        out
     }
-}
-
-/// `{"header": …, "payload": …}` from the header's and the claims' JSON text.
-fn json_text(header: &str, payload: &str) -> String {
-    let mut out = String::with_capacity(22 + header.len() + payload.len());
-    for part in ["{\"header\":", header, ",\"payload\":", payload, "}"] {
-        out.push_str(part);
-    }
-    out
 }
 
 fn arg(msg: impl Into<String>) -> VerifyError {

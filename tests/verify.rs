@@ -295,6 +295,13 @@ fn rule9_exact_signature_shapes() {
     assert_eq!(code(&sv, &format!("{head}.")), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
 }
 
+/// A compact token's three segments.
+fn segments(token: &str) -> (&str, &str, &str) {
+    let (h, rest) = token.split_once('.').unwrap();
+    let (p, s) = rest.split_once('.').unwrap();
+    (h, p, s)
+}
+
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
@@ -303,8 +310,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn rule10_and_11_form() {
     let v = secret_verifier(json!({}));
     let t = hmac(r#"{"alg":"HS256"}"#, &payload(), SECRET);
-    let (h, rest) = t.split_once('.').unwrap();
-    let (p, s) = rest.split_once('.').unwrap();
+    let (h, p, s) = segments(&t);
     let cases = [
         format!("{h}.{p}"),
         format!("{h}.{p}.{s}.x"),
@@ -427,14 +433,13 @@ fn verified_json_is_the_tokens_text() {
     assert_eq!(d.to_json(), text);
 }
 
-/// The token's form is judged before anything is decoded, segment count first, then the
+/// The token's form is reported before anything else, segment count first, then the
 /// alphabet of each segment in order, and each message names what is wrong.
 #[test]
 fn malformed_tokens_are_named_by_segment() {
     let v = secret_verifier(json!({}));
     let good = hmac(r#"{"alg":"HS256"}"#, &payload(), SECRET);
-    let (h, rest) = good.split_once('.').unwrap();
-    let (p, s) = rest.split_once('.').unwrap();
+    let (h, p, s) = segments(&good);
     let message = |token: &str| {
         let e = v.verify(token, NOW).unwrap_err();
         assert_eq!(e.code.as_str(), "ERR_JWS_INVALID", "{token}");
