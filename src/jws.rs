@@ -1,11 +1,11 @@
 //! Compact JWS: strict splitting and decoding (SPEC §5 rules 5, 10, 11) and minting.
 
+use core::ops::Range;
+
 use serde_json::{Map, Value};
 
 use crate::alg::{self, Alg};
 use crate::error::{VerifyCode, VerifyError};
-use core::ops::Range;
-
 use crate::json::{
     b64url_decode_public, b64url_decode_public_into, b64url_public, is_b64url, parse_object, TOKEN_DEPTH,
 };
@@ -53,7 +53,7 @@ impl Parts<'_> {
 
     /// The decoded signature.
     pub(crate) fn signature(&self) -> Result<&[u8], VerifyError> {
-        self.signature.as_deref().ok_or_else(|| jws_invalid("the signature segment is not base64url without padding"))
+        self.signature.as_deref().ok_or_else(|| jws_invalid(not_base64url("signature")))
     }
 
     /// The claims' JSON text (after the signature has been checked), which the caller checks
@@ -61,9 +61,7 @@ impl Parts<'_> {
     pub(crate) fn payload_json(&self) -> Result<&str, VerifyError> {
         match &self.payload {
             Claims::At(r) => Ok(&self.text[r.clone()]),
-            Claims::NotBase64url => {
-                Err(VerifyError::new(VerifyCode::JwtInvalid, "the payload segment is not base64url without padding"))
-            }
+            Claims::NotBase64url => Err(VerifyError::new(VerifyCode::JwtInvalid, not_base64url("payload"))),
             Claims::NotUtf8 => Err(claims_invalid("it is not UTF-8".into())),
         }
     }
@@ -76,6 +74,11 @@ impl Parts<'_> {
 
 fn jws_invalid(msg: impl Into<String>) -> VerifyError {
     VerifyError::new(VerifyCode::JwsInvalid, msg)
+}
+
+/// The message for a segment that is not strict base64url.
+fn not_base64url(which: &str) -> String {
+    format!("the {which} segment is not base64url without padding")
 }
 
 /// The error for a token without exactly three segments, naming how many it has.
@@ -118,12 +121,11 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
     // decoding failure is told apart from a wrong alphabet only on this path).
     if !(header_ok && payload_ok && signature.is_some()) {
         if let Some(i) = segments.iter().position(|s| !is_b64url(s)) {
-            let which = ["header", "payload", "signature"][i];
-            return Err(jws_invalid(format!("the {which} segment is not base64url without padding")));
+            return Err(jws_invalid(not_base64url(["header", "payload", "signature"][i])));
         }
     }
     if !header_ok {
-        return Err(jws_invalid("the header segment is not base64url without padding"));
+        return Err(jws_invalid(not_base64url("header")));
     }
     // The pieces between the decoded segments are ASCII, so the text is UTF-8 exactly when
     // both segments are.

@@ -79,7 +79,7 @@ impl<'a> Member<'a> {
 
     /// The number as `f64`, when the value is one (as `serde_json::Value::as_f64` gives it).
     pub(crate) fn as_f64(self) -> Option<f64> {
-        if self.kind() != "a number" {
+        if !matches!(self.0.as_bytes()[0], b'-' | b'0'..=b'9') {
             return None;
         }
         match simple_integer(self.0) {
@@ -100,24 +100,15 @@ impl<'a> Member<'a> {
             return None;
         }
         let mut out = Vec::new();
-        scan.at += 1;
-        scan.ws();
-        if scan.peek() == Some(b']') {
-            return Some(out);
-        }
-        loop {
-            scan.ws();
-            if scan.peek() != Some(b'"') {
-                return None;
+        scan.elements(0, |s| {
+            if s.peek() != Some(b'"') {
+                return Err(Refused);
             }
-            out.push(scan.string().ok()?);
-            scan.ws();
-            match scan.bump()? {
-                b',' => {}
-                b']' => return Some(out),
-                _ => return None,
-            }
-        }
+            out.push(s.string()?);
+            Ok(())
+        })
+        .ok()?;
+        Some(out)
     }
 }
 
@@ -241,12 +232,17 @@ impl<'a> Scan<'a> {
     }
 
     fn array(&mut self, depth: usize) -> Step {
+        self.elements(depth, |s| s.value(depth + 1))
+    }
+
+    /// An array at its opening bracket, `each` reading one element (at its first byte).
+    fn elements(&mut self, depth: usize, mut each: impl FnMut(&mut Self) -> Step) -> Step {
         if self.open(depth, b']')? {
             return Ok(());
         }
         loop {
             self.ws();
-            self.value(depth + 1)?;
+            each(self)?;
             self.ws();
             match self.bump() {
                 Some(b',') => {}

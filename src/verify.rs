@@ -293,13 +293,12 @@ impl Verifier {
         let header = jws::header_members(parts.header_json())?;
         let alg = self.check_header(&header)?;
         let signature = parts.signature()?;
-        let kid = match header.get("kid") {
-            None => None,
-            Some(v) => Some(
-                v.as_str()
-                    .ok_or_else(|| VerifyError::new(VerifyCode::JwsInvalid, "header \"kid\" must be a string"))?,
-            ),
-        };
+        let kid = header
+            .get("kid")
+            .map(|v| {
+                v.as_str().ok_or_else(|| VerifyError::new(VerifyCode::JwsInvalid, "header \"kid\" must be a string"))
+            })
+            .transpose()?;
         let kid = kid.as_deref();
         let candidates = || {
             self.keys
@@ -362,10 +361,11 @@ impl Verifier {
             Some(None) => return Err(invalid("header \"b64\" must be a boolean")),
         }
         if let Some(crit) = h.get("crit") {
-            if crit.kind() != "an array" || crit.strings().is_some_and(|l| l.is_empty()) {
-                return Err(invalid("header \"crit\" must be a non-empty array of names"));
-            }
-            let names = crit.strings().ok_or_else(|| invalid("header \"crit\" must list strings"))?;
+            let names = match crit.strings() {
+                Some(list) if !list.is_empty() => list,
+                None if crit.kind() == "an array" => return Err(invalid("header \"crit\" must list strings")),
+                _ => return Err(invalid("header \"crit\" must be a non-empty array of names")),
+            };
             if let Some(c) = names.iter().find(|c| !h.contains(c)) {
                 return Err(invalid(&format!("header \"crit\" names {} but the header lacks it", quote(c))));
             }

@@ -526,3 +526,22 @@ fn decoding_failures_keep_their_place() {
     let d = edge_delegation::jws::decode(&signed(&h, "e30", other)).unwrap();
     assert_eq!(d.to_json(), r#"{"header":{"alg":"HS256"},"payload":{}}"#);
 }
+
+/// The header's `crit` and `kid` faults, each with its message.
+#[test]
+fn header_faults_are_named() {
+    let v = secret_verifier(json!({}));
+    let message = |header: &str| {
+        let e = v.verify(&hmac(header, &payload(), SECRET), NOW).unwrap_err();
+        assert_eq!(e.code.as_str(), "ERR_JWS_INVALID", "{header}");
+        e.message
+    };
+    let not_array = "header \"crit\" must be a non-empty array of names";
+    assert_eq!(message(r#"{"alg":"HS256","crit":"x"}"#), not_array);
+    assert_eq!(message(r#"{"alg":"HS256","crit":{}}"#), not_array);
+    assert_eq!(message(r#"{"alg":"HS256","crit":[]}"#), not_array);
+    assert_eq!(message(r#"{"alg":"HS256","crit":["x",1]}"#), "header \"crit\" must list strings");
+    assert_eq!(message(r#"{"alg":"HS256","crit":["x"]}"#), "header \"crit\" names \"x\" but the header lacks it");
+    assert_eq!(message(r#"{"alg":"HS256","kid":5}"#), "header \"kid\" must be a string");
+    assert_eq!(message(r#"{"alg":"HS256","kid":null}"#), "header \"kid\" must be a string");
+}
