@@ -38,37 +38,181 @@ const K: [u32; 64] = [
     0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
 ];
 
-/// One SHA-256 block into `state` (FIPS 180-4 §6.2.2), written for wasm: plain 32-bit
-/// operations on locals and one schedule array, where the sha2 crate's portable code emulates
-/// x86's four-lane SHA instructions with array shuffles (a fifth of an HS256 verification went
-/// there). The schedule is wiped when `secret` (a key pad block; message blocks are public).
-fn compress(state: &mut [u32; 8], block: &[u8], secret: bool) {
-    let mut w = [0u32; 64];
-    for (w, b) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *w = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+/// Four 32-bit lanes: wasm SIMD when the build enables it, plain arrays otherwise (the same
+/// schedule either way, so native tests exercise what wasm runs).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use core::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub struct V(v128);
+
+    /// Four big-endian words: one load and one byte shuffle (wasm has no byte swap).
+    #[inline(always)]
+    pub fn load_be(b: &[u8; 16]) -> V {
+        let v =
+            u8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+        V(i8x16_shuffle::<3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12>(v, v))
     }
-    for i in 16..64 {
-        let (x, y) = (w[i - 15], w[i - 2]);
-        let s0 = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
-        let s1 = y.rotate_right(17) ^ y.rotate_right(19) ^ (y >> 10);
-        w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+    #[inline(always)]
+    pub fn words(w: &[u32; 4]) -> V {
+        V(u32x4(w[0], w[1], w[2], w[3]))
     }
-    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for (k, w) in K.iter().zip(w.iter()) {
+    #[inline(always)]
+    pub fn words_of(v: V) -> [u32; 4] {
+        [
+            u32x4_extract_lane::<0>(v.0),
+            u32x4_extract_lane::<1>(v.0),
+            u32x4_extract_lane::<2>(v.0),
+            u32x4_extract_lane::<3>(v.0),
+        ]
+    }
+    #[inline(always)]
+    pub fn add(a: V, b: V) -> V {
+        V(u32x4_add(a.0, b.0))
+    }
+    #[inline(always)]
+    pub fn xor(a: V, b: V) -> V {
+        V(v128_xor(a.0, b.0))
+    }
+    /// Each lane rotated right by `R` (`L` = 32 − R).
+    #[inline(always)]
+    pub fn rotr<const R: u32, const L: u32>(a: V) -> V {
+        V(v128_or(u32x4_shr(a.0, R), u32x4_shl(a.0, L)))
+    }
+    #[inline(always)]
+    pub fn shr<const R: u32>(a: V) -> V {
+        V(u32x4_shr(a.0, R))
+    }
+    /// [lo₁, lo₂, lo₃, hi₀]: the four words one past `lo`'s first.
+    #[inline(always)]
+    pub fn next(lo: V, hi: V) -> V {
+        V(i32x4_shuffle::<1, 2, 3, 4>(lo.0, hi.0))
+    }
+    /// [a₂, a₃, a₂, a₃].
+    #[inline(always)]
+    pub fn top_twice(a: V) -> V {
+        V(i32x4_shuffle::<2, 3, 2, 3>(a.0, a.0))
+    }
+    /// [a₀, a₁, a₀, a₁].
+    #[inline(always)]
+    pub fn bottom_twice(a: V) -> V {
+        V(i32x4_shuffle::<0, 1, 0, 1>(a.0, a.0))
+    }
+    /// [lo₀, lo₁, hi₂, hi₃].
+    #[inline(always)]
+    pub fn halves(lo: V, hi: V) -> V {
+        V(i32x4_shuffle::<0, 1, 6, 7>(lo.0, hi.0))
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod lanes {
+    #[derive(Clone, Copy)]
+    pub struct V([u32; 4]);
+
+    pub fn load_be(b: &[u8; 16]) -> V {
+        V(core::array::from_fn(|i| u32::from_be_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])))
+    }
+    pub fn words(w: &[u32; 4]) -> V {
+        V(*w)
+    }
+    pub fn words_of(v: V) -> [u32; 4] {
+        v.0
+    }
+    fn map(a: V, f: impl Fn(u32) -> u32) -> V {
+        V(a.0.map(f))
+    }
+    fn zip(a: V, b: V, f: impl Fn(u32, u32) -> u32) -> V {
+        V(core::array::from_fn(|i| f(a.0[i], b.0[i])))
+    }
+    pub fn add(a: V, b: V) -> V {
+        zip(a, b, u32::wrapping_add)
+    }
+    pub fn xor(a: V, b: V) -> V {
+        zip(a, b, |x, y| x ^ y)
+    }
+    pub fn rotr<const R: u32, const L: u32>(a: V) -> V {
+        map(a, |x| (x >> R) | (x << L))
+    }
+    pub fn shr<const R: u32>(a: V) -> V {
+        map(a, |x| x >> R)
+    }
+    pub fn next(lo: V, hi: V) -> V {
+        V([lo.0[1], lo.0[2], lo.0[3], hi.0[0]])
+    }
+    pub fn top_twice(a: V) -> V {
+        V([a.0[2], a.0[3], a.0[2], a.0[3]])
+    }
+    pub fn bottom_twice(a: V) -> V {
+        V([a.0[0], a.0[1], a.0[0], a.0[1]])
+    }
+    pub fn halves(lo: V, hi: V) -> V {
+        V([lo.0[0], lo.0[1], hi.0[2], hi.0[3]])
+    }
+}
+
+use lanes::V;
+
+/// σ0 of four words (FIPS 180-4 (4.6)).
+#[inline(always)]
+fn small_sigma0(x: V) -> V {
+    lanes::xor(lanes::xor(lanes::rotr::<7, 25>(x), lanes::rotr::<18, 14>(x)), lanes::shr::<3>(x))
+}
+
+/// σ1 of four words (FIPS 180-4 (4.7)).
+#[inline(always)]
+fn small_sigma1(x: V) -> V {
+    lanes::xor(lanes::xor(lanes::rotr::<17, 15>(x), lanes::rotr::<19, 13>(x)), lanes::shr::<10>(x))
+}
+
+/// Four SHA-256 rounds (FIPS 180-4 §6.2.2 step 3) over `s` = [a, b, …, h], with W_t + K_t
+/// for each.
+#[inline(always)]
+fn rounds(s: &mut [u32; 8], wk: [u32; 4]) {
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *s;
+    for wk in wk {
         let ch = g ^ (e & (f ^ g));
         let t1 = h
             .wrapping_add(e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25))
             .wrapping_add(ch)
-            .wrapping_add(k.wrapping_add(*w));
+            .wrapping_add(wk);
         let maj = (a & b) | (c & (a | b));
         let t2 = (a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22)).wrapping_add(maj);
         (h, g, f, e, d, c, b, a) = (g, f, e, d.wrapping_add(t1), c, b, a, t1.wrapping_add(t2));
     }
-    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
-        *s = s.wrapping_add(v);
+    *s = [a, b, c, d, e, f, g, h];
+}
+
+/// One SHA-256 block into `state` (FIPS 180-4 §6.2.2), written for wasm: the message schedule
+/// four words at a time in SIMD (wasm has no byte swap; a vector shuffle does the loads'),
+/// each four words' rounds reading them straight from the vector, the rounds as plain 32-bit
+/// operations on locals (the sha2 crate's portable code emulates x86's four-lane SHA
+/// instructions with array shuffles: a fifth of an HS256 verification went there). No
+/// schedule array: a key pad block's words (secret) stay in locals, outside linear memory.
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    let word4 = |i: usize| -> &[u8; 16] { block[16 * i..16 * i + 16].try_into().expect("16 of 64 bytes") };
+    // W[t−16..t] (t = 16 + 4j at step j), four words per vector.
+    let mut x =
+        [lanes::load_be(word4(0)), lanes::load_be(word4(1)), lanes::load_be(word4(2)), lanes::load_be(word4(3))];
+    let mut s = *state;
+    for j in 0..16 {
+        let k: &[u32; 4] = K[4 * j..4 * j + 4].try_into().expect("64 constants");
+        rounds(&mut s, lanes::words_of(lanes::add(x[0], lanes::words(k))));
+        // Words 0 and 1 of the next four take σ1 of the two words before them, words 2 and
+        // 3 σ1 of words 0 and 1 just made.
+        let next = if j < 12 {
+            let base = lanes::add(lanes::add(x[0], small_sigma0(lanes::next(x[0], x[1]))), lanes::next(x[2], x[3]));
+            let low = lanes::add(base, small_sigma1(lanes::top_twice(x[3])));
+            let high = lanes::add(base, small_sigma1(lanes::bottom_twice(low)));
+            lanes::halves(low, high)
+        } else {
+            x[0]
+        };
+        x = [x[1], x[2], x[3], next];
     }
-    if secret {
-        w.zeroize();
+    for (t, v) in state.iter_mut().zip(s) {
+        *t = t.wrapping_add(v);
     }
 }
 
@@ -77,7 +221,7 @@ fn compress(state: &mut [u32; 8], block: &[u8], secret: bool) {
 fn finish(mut state: [u32; 8], done: usize, msg: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut blocks = msg.chunks_exact(64);
     for block in &mut blocks {
-        compress(&mut state, block, false);
+        compress(&mut state, block.try_into().expect("64-byte chunks"));
     }
     let rest = blocks.remainder();
     // The padding: 0x80, zeros, the bit length; one block or two.
@@ -88,7 +232,7 @@ fn finish(mut state: [u32; 8], done: usize, msg: &[u8]) -> Zeroizing<[u8; 32]> {
     let bits = ((done + msg.len()) as u64) * 8;
     tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
     for block in tail[..end].chunks_exact(64) {
-        compress(&mut state, block, false);
+        compress(&mut state, block.try_into().expect("64-byte chunks"));
     }
     let mut out = Zeroizing::new([0u8; 32]);
     for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
@@ -113,7 +257,7 @@ impl Hs256Key {
                 *b = k ^ byte;
             }
             let mut state = IV;
-            compress(&mut state, &*block, true);
+            compress(&mut state, &block);
             state
         };
         Hs256Key { inner: pad(0x36), outer: pad(0x5c) }
