@@ -108,12 +108,17 @@ impl InputRoom {
     }
 
     /// `f` of the `len` bytes api.js wrote (UTF-8: `encodeInto` writes nothing else), which
-    /// are wiped afterwards.
-    fn read<T>(&self, len: usize, f: impl FnOnce(&str) -> Result<T, JsValue>) -> Result<T, JsValue> {
+    /// are wiped afterwards; `torn(message)` the error when they are not there whole.
+    fn read<T>(
+        &self,
+        len: usize,
+        torn: fn(String) -> JsValue,
+        f: impl FnOnce(&str) -> Result<T, JsValue>,
+    ) -> Result<T, JsValue> {
         let mut room = self.0.take();
         let result = match room.get(..len).map(core::str::from_utf8) {
             Some(Ok(text)) => f(text),
-            _ => Err(invalid_arg("the input did not cross into wasm whole".into())),
+            _ => Err(torn("the input did not cross into wasm whole".into())),
         };
         let used = len.min(room.len());
         room[..used].fill(0);
@@ -186,6 +191,7 @@ pub struct WasmDelegator {
     /// Requests authorized and waiting for the host's policy hook.
     pending: HashMap<u32, Authorized>,
     next: u32,
+    input: InputRoom,
 }
 
 /// A policy hook's outcome as api.js reports it: JSON text of what the hook returned, or a
@@ -227,7 +233,25 @@ impl WasmDelegator {
     #[wasm_bindgen(constructor)]
     pub fn new(tenant: &str) -> Result<WasmDelegator, JsValue> {
         let inner = Delegator::from_tenant(Tenant::parse(tenant).map_err(config_err)?);
-        Ok(WasmDelegator { inner, pending: HashMap::new(), next: 0 })
+        Ok(WasmDelegator { inner, pending: HashMap::new(), next: 0, input: InputRoom::default() })
+    }
+
+    /// The address of room for request parameters of `len` bytes (see [`InputRoom`]).
+    pub fn input(&self, len: usize) -> usize {
+        self.input.at(len)
+    }
+
+    /// [`WasmDelegator::delegate`] of the `len` bytes api.js wrote at [`WasmDelegator::input`].
+    pub fn delegate_input(&self, len: usize, now: f64) -> Result<JsValue, JsValue> {
+        self.input.read(len, invalid_request, |params| self.delegate(params, now))
+    }
+
+    /// [`WasmDelegator::authorize`] of the `len` bytes api.js wrote at [`WasmDelegator::input`].
+    pub fn authorize_input(&mut self, len: usize, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
+        let room = core::mem::take(&mut self.input);
+        let out = room.read(len, invalid_request, |params| self.authorize(params, now, ip));
+        self.input = room;
+        out
     }
 
     /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
@@ -302,7 +326,7 @@ impl WasmVerifier {
 
     /// [`WasmVerifier::verify`] of the `len` bytes api.js wrote at [`WasmVerifier::input`].
     pub fn verify_input(&self, len: usize, now: f64, is_revoked: Option<js_sys::Function>) -> Result<String, JsValue> {
-        self.input.read(len, |token| self.verify(token, now, is_revoked))
+        self.input.read(len, invalid_arg, |token| self.verify(token, now, is_revoked))
     }
 
     /// Verifies `token` at `now` (Unix seconds), then asks `is_revoked(payload)` when given;
@@ -346,6 +370,10 @@ fn invalid_arg(message: String) -> JsValue {
     verify_err(VerifyError::new(VerifyCode::InvalidArgument, message))
 }
 
+fn invalid_request(message: String) -> JsValue {
+    delegation_err(DelegationError::new(OAuthCode::InvalidRequest, message))
+}
+
 /// A signing key as api.js passes it: the bytes of a `Uint8Array` secret, else JSON text.
 fn key_arg(key: &str, secret: Option<Vec<u8>>) -> Result<sign::KeyArg, JsValue> {
     Ok(match secret {
@@ -380,7 +408,7 @@ impl WasmSigner {
 
     /// [`WasmSigner::sign`] of the `len` bytes api.js wrote at [`WasmSigner::input`].
     pub fn sign_input(&self, len: usize) -> Result<String, JsValue> {
-        self.input.read(len, |payload| self.sign(payload))
+        self.input.read(len, invalid_arg, |payload| self.sign(payload))
     }
 
     /// Mints a JWT over `payload` (JSON text, which the token carries as given).

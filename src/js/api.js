@@ -57,10 +57,10 @@ function createApi(raw) {
 
   const invalidArgument = (message) => new VerifyError('ERR_INVALID_ARGUMENT', message);
 
-  // A token to verify and a payload to sign cross into wasm by TextEncoder.encodeInto, native,
-  // straight into the verifier's or signer's input room (InputRoom in wasm.rs), where a string
-  // argument would be copied by a JS loop per character. Longer texts take the string path
-  // (a token that long is refused there the same).
+  // A token to verify, a payload to sign and a delegation request cross into wasm by
+  // TextEncoder.encodeInto, native, straight into the verifier's, signer's or delegator's input
+  // room (InputRoom in wasm.rs), where a string argument would be copied by a JS loop per
+  // character. Longer texts take the string path (a token that long is refused there the same).
   const encoder = new TextEncoder();
   const IN_PLACE_MAX = 16 * 1024;
   let memory;
@@ -222,8 +222,9 @@ function createApi(raw) {
      */
     delegate(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
-      const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      const inner = this.#inner;
+      if (!this.#policy) return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
+      const { id, context } = call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
       let outcome;
       try {
         outcome = { result: this.#policy(context) };
@@ -241,8 +242,9 @@ function createApi(raw) {
     /** `delegate` that awaits an asynchronous policy hook. */
     async delegateAsync(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return call(() => this.#inner.delegate(text, now));
-      const { id, context } = call(() => this.#inner.authorize(text, now, ip));
+      const inner = this.#inner;
+      if (!this.#policy) return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
+      const { id, context } = call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
       let outcome;
       try {
         outcome = { result: await this.#policy(context) };

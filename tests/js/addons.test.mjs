@@ -316,6 +316,33 @@ test('policy: ctx, undefined, deny, claims and addon', () => {
   assert.equal(ada.azure_blob_sas, ask('azure_blob', 'addons', {}, new Delegator(t)).azure_blob_sas);
 });
 
+// A request crosses into wasm through the delegator's input room (encodeInto) up to 16K UTF-16
+// units and as a string past that: whole either way, and a hook that delegates again with the
+// same delegator while its own request is pending gets fresh room.
+test('requests cross into wasm whole: non-ASCII and long parameters, a hook delegating again', () => {
+  let inner;
+  const dd = new Delegator(tenant, {
+    policy(ctx) {
+      if (ctx.params.again) inner = dd.delegate(params('spa', idt, { target: 'api-rs', plan: 'inner' }), { now: NOW });
+      return { claims: { plan: ctx.params.plan } };
+    },
+  });
+  // The last request is over 16K units (padded by a parameter the hook does not copy).
+  for (const [plan, pad] of [['é ✓ 𝄞', ''], ['𝄞'.repeat(1500), ''], ['é ✓ 𝄞', 'é'.repeat(17000)]]) {
+    const out = dd.delegate(params('spa', idt, { target: 'api-rs', plan, pad }), { now: NOW });
+    assert.equal(decode(out.id_token).payload.plan, plan);
+  }
+  const outer = dd.delegate(params('spa', idt, { target: 'api-rs', plan: 'outer', again: '1' }), { now: NOW });
+  assert.equal(decode(outer.id_token).payload.plan, 'outer');
+  assert.equal(decode(inner.id_token).payload.plan, 'inner');
+  // Without a hook: the same answer through the room and through the string path.
+  const plain = new Delegator(tenant);
+  const short = plain.delegate(params('spa', idt, { target: 'api-rs', scope: 'openid email' }), { now: NOW });
+  const long = plain.delegate(params('spa', idt, { target: 'api-rs', scope: `openid email${' '.repeat(17000)}` }), { now: NOW });
+  assert.deepEqual(decode(long.id_token).payload.email, decode(short.id_token).payload.email);
+  assert.throws(() => plain.delegate(params('spa', `${idt}é`, { target: 'api-rs' }), { now: NOW }), { code: 'invalid_grant' });
+});
+
 test('policy: an exception becomes server_error without its message; the instance keeps working', async () => {
   const secret = 'db password is hunter2';
   let calls = 0;
