@@ -8,6 +8,7 @@ use crate::error::{quote, VerifyCode, VerifyError};
 use crate::json::{check_depth, kind, TOKEN_DEPTH};
 use crate::jws;
 use crate::keys::{self, SigningKey};
+use crate::members::Members;
 
 /// The key argument of `sign`: raw secret bytes, or a PEM/JWK value (a string is a secret for
 /// HS* and a PEM for the other algorithms).
@@ -35,6 +36,19 @@ fn claims(payload: &Value) -> Result<&Map<String, Value>, VerifyError> {
         payload.as_object().ok_or_else(|| arg(format!("the payload must be an object, found {}", kind(payload))))?;
     check_depth(payload, TOKEN_DEPTH).map_err(arg)?;
     Ok(claims)
+}
+
+/// [`claims`]' checks on a payload's JSON text (also strictly valid: RFC 8259, no duplicate
+/// names), without building it into a map: the token carries the text, so a map would be
+/// dropped unread. The member reader gives the strict parser's verdicts (its differential
+/// test); a refusal is worded by the strict parser and [`claims`], as before.
+pub(crate) fn check_payload(text: &str) -> Result<(), VerifyError> {
+    if Members::parse(text, TOKEN_DEPTH).is_ok() {
+        return Ok(());
+    }
+    let payload = crate::parse_json(text).map_err(|e| arg(format!("the payload is not valid JSON: {e}")))?;
+    claims(&payload)?;
+    Err(arg("the payload is not strictly valid JSON"))
 }
 
 impl Signer {
@@ -99,12 +113,12 @@ impl Signer {
         jws::encode(&self.header, claims, self.alg, &self.key)
     }
 
-    /// [`Signer::sign`] for a payload parsed from `text` (JSON as JavaScript's `JSON.stringify`
+    /// [`Signer::sign`] for a payload given as JSON text (as JavaScript's `JSON.stringify`
     /// writes it): the token carries `text` itself instead of the claims serialized again.
     /// The wasm facade's path (a test below holds it to `sign`).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn sign_with_text(&self, payload: &Value, text: &str) -> Result<String, VerifyError> {
-        claims(payload)?;
+    pub(crate) fn sign_text(&self, text: &str) -> Result<String, VerifyError> {
+        check_payload(text)?;
         self.encode_text(text)
     }
 
@@ -114,10 +128,10 @@ impl Signer {
     }
 }
 
-/// [`sign_json`] for a payload parsed from `text`, which the token then carries as is.
+/// [`sign_json`] for a payload given as JSON text, which the token then carries as is.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub(crate) fn sign_json_text(payload: &Value, text: &str, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
-    claims(payload)?; // the payload's errors come before the key's
+pub(crate) fn sign_json_text(text: &str, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
+    check_payload(text)?; // the payload's errors come before the key's
     Signer::new(key, options)?.encode_text(text)
 }
 
@@ -140,15 +154,28 @@ mod tests {
         let text = r#"{"sub":"u","n":[1,{"a":null}],"e":"\u00e9"}"#;
         let value = crate::parse_json(text).unwrap();
         let signer = Signer::new(key(), &opts).unwrap();
-        assert_eq!(
-            signer.sign_with_text(&value, &serde_json::to_string(&value).unwrap()).unwrap(),
-            signer.sign(&value).unwrap()
-        );
-        let token = sign_json_text(&value, text, key(), &opts).unwrap();
+        assert_eq!(signer.sign_text(&serde_json::to_string(&value).unwrap()).unwrap(), signer.sign(&value).unwrap());
+        let token = sign_json_text(text, key(), &opts).unwrap();
         let payload = token.split('.').nth(1).unwrap();
         assert_eq!(crate::json::b64url_decode(payload).unwrap(), text.as_bytes());
-        let list = serde_json::json!([1]);
-        assert!(sign_json_text(&list, "[1]", key(), &opts).unwrap_err().message.contains("payload must be an object"));
-        assert!(signer.sign_with_text(&list, "[1]").is_err());
+        // Refusals carry the value path's messages: not an object, too deep, not valid JSON
+        // (a duplicate name, a trailing comma), and the payload's error before the key's.
+        let refusal = |t: &str| sign_json_text(t, key(), &opts).unwrap_err().message;
+        let value_path = |t: &str| match crate::parse_json(t) {
+            Ok(v) => sign_json(&v, key(), &opts).unwrap_err().message,
+            Err(e) => format!("the payload is not valid JSON: {e}"),
+        };
+        let deep = format!("{}1{}", r#"{"a":"#.repeat(17), "}".repeat(17));
+        let deepest = format!("{}1{}", r#"{"a":"#.repeat(40), "}".repeat(40));
+        for t in ["[1]", "1", "null", &deep, &deepest, r#"{"a":1,"a":2}"#, r#"{"a":1,}"#, r#"{"a":"\ud800"}"#, ""] {
+            assert_eq!(refusal(t), value_path(t), "{t}");
+            assert_eq!(signer.sign_text(t).unwrap_err().message, value_path(t), "{t}");
+        }
+        assert!(refusal("[1]").contains("payload must be an object"));
+        assert!(refusal(&deep).contains("nested deeper than 16"));
+        let no_key = sign_json_text("[1]", KeyArg::Bytes(vec![1]), &opts).unwrap_err().message;
+        assert!(no_key.contains("payload must be an object"), "{no_key}");
+        let sixteen = format!("{}1{}", r#"{"a":"#.repeat(16), "}".repeat(16));
+        assert!(signer.sign_text(&sixteen).is_ok());
     }
 }
