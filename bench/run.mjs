@@ -3,7 +3,7 @@
 // node:crypto in one process, and the cold start of the package.
 // Usage: npm run bench  (builds pkg/ if needed)
 import { execFileSync } from 'node:child_process';
-import { createHmac, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as jose from 'jose';
@@ -106,7 +106,46 @@ const rsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'spa', iat: now,
 const hsClient = tenant.clients.find((c) => c.client_id === 'web-hs');
 const hsToken = sign({ iss: tenant.issuer, sub: 'auth0|b', aud: 'web-hs', iat: now, exp: now + 3600 }, hsClient.client_secret, { alg: 'HS256' });
 const req = (client_id, id_token, target) => ({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id, id_token, target });
-await row('delegate HS256→HS256', () => d.delegate(req('web-hs', hsToken, 'web-hs')), {});
+// The same HS256→HS256 delegation written with each peer, as the least an endpoint built on it
+// does: check the request, verify the caller's id_token (signature, exp, aud, iss), mint the
+// target's token with the claims ours writes (iss, sub, aud, iat, exp, azp, a random 16-byte jti;
+// typ JWT) and answer {token_type, expires_in, id_token}. Ours also applies the tenant's client,
+// target and scope rules.
+const hsKey = Buffer.from(hsClient.client_secret);
+const minted = (r, sub) => {
+  const t = Math.floor(Date.now() / 1000);
+  return { iss: tenant.issuer, sub, aud: r.target, iat: t, exp: t + 600, azp: r.client_id, jti: randomBytes(16).toString('base64url') };
+};
+const checked = (r) => {
+  if (r.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || r.client_id !== 'web-hs' || typeof r.id_token !== 'string' || r.target !== 'web-hs') throw new Error('invalid_request');
+  return r;
+};
+const answer = (id_token) => ({ token_type: 'Bearer', expires_in: 600, id_token });
+const fastVerifyId = createVerifier({ key: hsKey, algorithms: ['HS256'], allowedAud: 'web-hs', allowedIss: tenant.issuer, cache: false });
+const fastSignTarget = createSigner({ key: hsKey, algorithm: 'HS256', header: { typ: 'JWT' } });
+const joseKey = new Uint8Array(hsKey);
+const hsPeers = {
+  jose: async () => {
+    const r = checked(req('web-hs', hsToken, 'web-hs'));
+    const { payload } = await jose.jwtVerify(r.id_token, joseKey, { algorithms: ['HS256'], audience: 'web-hs', issuer: tenant.issuer });
+    return answer(await new jose.SignJWT(minted(r, payload.sub)).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(joseKey));
+  },
+  jsonwebtoken: () => {
+    const r = checked(req('web-hs', hsToken, 'web-hs'));
+    const u = jsonwebtoken.verify(r.id_token, hsKey, { algorithms: ['HS256'], audience: 'web-hs', issuer: tenant.issuer });
+    return answer(jsonwebtoken.sign(minted(r, u.sub), hsKey, { algorithm: 'HS256' }));
+  },
+  'fast-jwt': () => {
+    const r = checked(req('web-hs', hsToken, 'web-hs'));
+    return answer(fastSignTarget(minted(r, fastVerifyId(r.id_token).sub)));
+  },
+};
+// Each peer's answer verifies with the client's secret and carries the claims ours does.
+const claimNames = (a) => Object.keys(new Verifier({ secret: hsKey, audience: 'web-hs' }).verify(a.id_token).payload).sort().join();
+for (const [peer, fn] of Object.entries(hsPeers)) {
+  if (claimNames(await fn()) !== claimNames(d.delegate(req('web-hs', hsToken, 'web-hs')))) throw new Error(`${peer}'s delegation mints other claims`);
+}
+await row('delegate HS256→HS256', () => d.delegate(req('web-hs', hsToken, 'web-hs')), hsPeers);
 await row('delegate RS256→RS256', () => d.delegate(req('spa', rsToken, 'api-rs')), {});
 await row('delegate RS256→ES256', () => d.delegate(req('spa', rsToken, 'api-es')), {});
 // The SAML add-ons: one RS256 verify, then one (sap_api) or two (aws: assertion and response) RSA-SHA256 signatures.
