@@ -14,29 +14,36 @@ use crate::rsa::{PrivateParts, RsaPrivateKey, RsaPublicKey};
 pub const MIN_RSA_BITS: usize = crate::rsa::MIN_BITS;
 
 /// A shared secret; zeroed on drop, as is its HMAC-SHA256 key schedule (made on first use).
+/// Clones share both (a minted token signs with a clone of its target's secret: the pads are
+/// hashed once per secret, not once per token).
 #[derive(Clone)]
-pub struct Secret(Zeroizing<Vec<u8>>, std::sync::OnceLock<crate::hs256::Hs256Key>);
+pub struct Secret(std::sync::Arc<SecretBytes>);
+
+struct SecretBytes {
+    bytes: Zeroizing<Vec<u8>>,
+    hs256: std::sync::OnceLock<crate::hs256::Hs256Key>,
+}
 
 impl Secret {
     /// Wraps raw secret bytes as given (no length check: that depends on the algorithm).
     pub fn new(bytes: Vec<u8>) -> Self {
-        Secret(Zeroizing::new(bytes), std::sync::OnceLock::new())
+        Secret(std::sync::Arc::new(SecretBytes { bytes: Zeroizing::new(bytes), hs256: std::sync::OnceLock::new() }))
     }
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.0
+        &self.0.bytes
     }
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.0.bytes.len()
     }
     /// The HMAC-SHA256 pads, hashed once per secret.
     pub(crate) fn hs256(&self) -> &crate::hs256::Hs256Key {
-        self.1.get_or_init(|| crate::hs256::Hs256Key::new(&self.0))
+        self.0.hs256.get_or_init(|| crate::hs256::Hs256Key::new(&self.0.bytes))
     }
 }
 
 impl core::fmt::Debug for Secret {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Secret({} bytes)", self.0.len())
+        write!(f, "Secret({} bytes)", self.len())
     }
 }
 
@@ -722,4 +729,19 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
         }
         KeyType::OtherCurve => return Ok(None),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clone shares the secret's HMAC pads: hashed once, on first use by either copy.
+    #[test]
+    fn secret_clones_share_the_hmac_schedule() {
+        let secret = Secret::new(vec![7; 32]);
+        let copy = secret.clone();
+        assert!(std::ptr::eq(copy.hs256(), secret.hs256()));
+        assert_eq!(copy.bytes(), secret.bytes());
+        assert_eq!(copy.hs256().mac(b"m"), Secret::new(vec![7; 32]).hs256().mac(b"m"));
+    }
 }
