@@ -420,6 +420,19 @@ test('policy in createHandler: awaited, after the rate limit; exceptions reporte
   assert.throws(() => createHandler(tenant, { policy: 42 }), { name: 'ConfigError', path: 'policy' });
 });
 
+// The facade fetches entropy 512 bytes at a time and hands each byte out once (src/wasm.rs):
+// 300 tokens draw 16 bytes each across ten fetches, and no two share a jti.
+test('entropy: every minted token gets its own 128-bit jti across many pool refills', () => {
+  const dd = new Delegator(tenant);
+  const jtis = new Set();
+  for (let i = 0; i < 300; i++) {
+    const { jti } = decode(dd.delegate(params('spa', idt, { target: 'api-rs' }), { now: NOW }).id_token).payload;
+    assert.match(jti, /^[A-Za-z0-9_-]{22}$/);
+    jtis.add(jti);
+  }
+  assert.equal(jtis.size, 300);
+});
+
 test('revocation: minted JWTs carry a jti; verify({ isRevoked }) refuses a revoked one', async () => {
   const revoked = new Set();
   const v = new Verifier({ jwks: d.publicJwks(), audience: 'addons', currentDate: new Date(NOW * 1000), isRevoked: (p) => revoked.has(p.jti) });
