@@ -21,7 +21,7 @@ pub(super) fn prepare(settings: &Settings<'_>) -> Result<Box<dyn Format>, Config
 impl Format for App {
     fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, crate::DelegationError> {
         let target = cx.target;
-        let mut claims = Map::new();
+        let mut claims = Map::with_capacity(8);
         claims.insert("iss".into(), cx.tenant.issuer.clone().into());
         claims.insert("sub".into(), cx.user_id().into());
         claims.insert("aud".into(), target.client_id.clone().into());

@@ -209,7 +209,7 @@ pub(crate) fn sign_jwt(
 
 /// The `{token_type, expires_in, id_token}` body of the JWT formats (SPEC §2).
 pub(crate) fn bearer(token: String, expires_in: u64) -> Map<String, Value> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(3);
     out.insert("token_type".into(), "Bearer".into());
     out.insert("expires_in".into(), expires_in.into());
     out.insert("id_token".into(), token.into());
