@@ -203,20 +203,38 @@ pub fn encode(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
+    encode_claims(&encoded_header(header)?, claims, alg, key)
+}
+
+/// A protected header as a token carries it: the base64url of its JSON. Constant for a signer
+/// or a target, so it is made once there, not once per token.
+pub(crate) fn encoded_header(header: &Map<String, Value>) -> Result<String, VerifyError> {
+    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
+    Ok(b64url_public(&h))
+}
+
+/// [`encode`] with the header already encoded ([`encoded_header`]).
+pub(crate) fn encode_claims(
+    header: &str,
+    claims: &Map<String, Value>,
+    alg: Alg,
+    key: &SigningKey,
+) -> Result<String, VerifyError> {
     let c = serde_json::to_vec(claims).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
     encode_serialized(header, &c, alg, key)
 }
 
-/// [`encode`] with the claims already serialized as JSON text (the caller vouches that it is a
-/// JSON object: the token carries these very bytes).
+/// [`encode_claims`] with the claims already serialized as JSON text (the caller vouches that
+/// it is a JSON object: the token carries these very bytes).
 pub(crate) fn encode_serialized(
-    header: &Map<String, Value>,
+    header: &str,
     claims: &[u8],
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
-    let mut token = b64url_public(&h);
+    // Room for signatures up to 64 bytes (HMAC's, ECDSA's); longer ones grow it once.
+    let mut token = String::with_capacity(header.len() + 1 + claims.len().div_ceil(3) * 4 + 1 + 86);
+    token.push_str(header);
     token.push('.');
     token.push_str(&b64url_public(claims));
     let sig = alg::sign(alg, key, token.as_bytes())?;

@@ -28,7 +28,8 @@ fn arg(msg: impl Into<String>) -> VerifyError {
 pub struct Signer {
     key: SigningKey,
     alg: Alg,
-    header: Map<String, Value>,
+    /// The protected header, encoded once ([`jws::encoded_header`]).
+    header: String,
 }
 
 fn claims(payload: &Value) -> Result<&Map<String, Value>, VerifyError> {
@@ -99,7 +100,7 @@ impl Signer {
             ));
         }
         let kid = text("kid")?.map(str::to_owned).or(jwk_kid);
-        let header = jws::header(alg, text("typ")?, kid.as_deref());
+        let header = jws::encoded_header(&jws::header(alg, text("typ")?, kid.as_deref()))?;
         Ok(Signer { key, alg, header })
     }
 
@@ -110,7 +111,7 @@ impl Signer {
 
     /// The token for checked claims.
     fn encode(&self, claims: &Map<String, Value>) -> Result<String, VerifyError> {
-        jws::encode(&self.header, claims, self.alg, &self.key)
+        jws::encode_claims(&self.header, claims, self.alg, &self.key)
     }
 
     /// [`Signer::sign`] for a payload given as JSON text (as JavaScript's `JSON.stringify`

@@ -3,19 +3,25 @@
 use rand_core::RngCore;
 use serde_json::{Map, Value};
 
-use super::{bearer, jti, server, sign_jwt, Format, MintContext, Settings};
+use std::sync::OnceLock;
+
+use super::{bearer, jti, server, signing_failed, Format, MintContext, Settings};
 use crate::alg::Alg;
 use crate::error::ConfigError;
 use crate::jws;
 use crate::keys::SigningKey;
 use crate::request::RESERVED;
 
-struct App;
+/// One per target: its tokens' header (alg, typ, the tenant's active key) is the same for each,
+/// so it is encoded at the first mint and kept.
+struct App {
+    header: OnceLock<String>,
+}
 
 pub(super) fn prepare(settings: &Settings<'_>) -> Result<Box<dyn Format>, ConfigError> {
     // The target's own jwt_configuration says everything; there are no add-on settings.
     settings.only(&[])?;
-    Ok(Box::new(App))
+    Ok(Box::new(App { header: OnceLock::new() }))
 }
 
 impl Format for App {
@@ -47,8 +53,14 @@ impl Format for App {
             let k = cx.tenant.active_key(target.alg.family()).ok_or_else(missing)?;
             (&k.key, Some(k.kid.as_str()))
         };
-        let header = jws::header(target.alg, Some("JWT"), kid);
-        let token = sign_jwt(&header, &claims, target.alg, key)?;
+        let header = match self.header.get() {
+            Some(h) => h,
+            None => {
+                let h = jws::encoded_header(&jws::header(target.alg, Some("JWT"), kid)).map_err(signing_failed)?;
+                self.header.get_or_init(|| h)
+            }
+        };
+        let token = jws::encode_claims(header, &claims, target.alg, key).map_err(signing_failed)?;
         Ok(bearer(token, target.lifetime))
     }
 }

@@ -204,7 +204,12 @@ pub(crate) fn sign_jwt(
     alg: crate::alg::Alg,
     key: &SigningKey,
 ) -> Result<String, DelegationError> {
-    crate::jws::encode(header, claims, alg, key).map_err(|e| server(format!("signing the token failed: {}", e.message)))
+    crate::jws::encode(header, claims, alg, key).map_err(signing_failed)
+}
+
+/// A signing failure, as [`sign_jwt`] reports it.
+pub(crate) fn signing_failed(e: crate::VerifyError) -> DelegationError {
+    server(format!("signing the token failed: {}", e.message))
 }
 
 /// The `{token_type, expires_in, id_token}` body of the JWT formats (SPEC §2).
