@@ -4,6 +4,16 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use serde_json::{Map, Value};
+
+use crate::alg::{Alg, Family};
+use crate::error::{quote, ConfigError};
+use crate::formats::{self, Addon};
+use crate::json::{b64url_decode, check_depth, kind, parse_strict, CONFIG_DEPTH};
+use crate::keys::{self, KeyEntry, Secret, SigningKey, VerifyingKey};
+use crate::request::API_TYPES;
+use crate::verify::{Verifier, VerifyOptions};
+
 /// FNV-1a, for the client index. std's keyed SipHash defends a table against keys an attacker
 /// chooses to insert; this one's keys come from the tenant's configuration only (a request
 /// just looks one up), and a delegation looks clients up four times.
@@ -25,16 +35,6 @@ impl Hasher for Fnv {
         self.0
     }
 }
-
-use serde_json::{Map, Value};
-
-use crate::alg::{Alg, Family};
-use crate::error::{quote, ConfigError};
-use crate::formats::{self, Addon};
-use crate::json::{b64url_decode, check_depth, kind, parse_strict, CONFIG_DEPTH};
-use crate::keys::{self, KeyEntry, Secret, SigningKey, VerifyingKey};
-use crate::request::API_TYPES;
-use crate::verify::{Verifier, VerifyOptions};
 
 /// The grant a caller needs in `grant_types` to use delegation.
 pub const DELEGATION_GRANT: &str = "http://auth0.com/oauth/legacy/grant-type/delegation/id_token";
