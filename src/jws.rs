@@ -209,8 +209,12 @@ pub fn encode(
 /// A protected header as a token carries it: the base64url of its JSON. Constant for a signer
 /// or a target, so it is made once there, not once per token.
 pub(crate) fn encoded_header(header: &Map<String, Value>) -> Result<String, VerifyError> {
-    let h = serde_json::to_vec(header).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
-    Ok(b64url_public(&h))
+    Ok(b64url_public(&json_bytes(header)?))
+}
+
+/// A map's JSON text, in its member order.
+fn json_bytes(map: &Map<String, Value>) -> Result<Vec<u8>, VerifyError> {
+    serde_json::to_vec(map).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))
 }
 
 /// [`encode`] with the header already encoded ([`encoded_header`]).
@@ -220,8 +224,7 @@ pub(crate) fn encode_claims(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    let c = serde_json::to_vec(claims).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))?;
-    encode_serialized(header, &c, alg, key)
+    encode_serialized(header, &json_bytes(claims)?, alg, key)
 }
 
 /// [`encode_claims`] with the claims already serialized as JSON text (the caller vouches that

@@ -92,13 +92,18 @@ impl<'a> Member<'a> {
         }
     }
 
+    /// Whether the value is an array.
+    pub(crate) fn is_array(self) -> bool {
+        self.0.as_bytes()[0] == b'['
+    }
+
     /// The strings of an array of strings; `None` for anything else (an empty array gives
     /// an empty list).
     pub(crate) fn strings(self) -> Option<Vec<Cow<'a, str>>> {
-        let mut scan = Scan::known(self.0);
-        if scan.peek() != Some(b'[') {
+        if !self.is_array() {
             return None;
         }
+        let mut scan = Scan::known(self.0);
         let mut out = Vec::new();
         scan.elements(0, |s| {
             if s.peek() != Some(b'"') {

@@ -363,7 +363,7 @@ impl Verifier {
         if let Some(crit) = h.get("crit") {
             let names = match crit.strings() {
                 Some(list) if !list.is_empty() => list,
-                None if crit.kind() == "an array" => return Err(invalid("header \"crit\" must list strings")),
+                None if crit.is_array() => return Err(invalid("header \"crit\" must list strings")),
                 _ => return Err(invalid("header \"crit\" must be a non-empty array of names")),
             };
             if let Some(c) = names.iter().find(|c| !h.contains(c)) {

@@ -205,6 +205,18 @@ function createApi(raw) {
       return { now, text, ip: o.ip };
     }
 
+    // The request's JSON text into wasm (see crossIn): answered at once, or authorized for the
+    // policy hook (`{id, context}`).
+    #direct(text, now) {
+      const inner = this.#inner;
+      return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
+    }
+
+    #authorize(text, now, ip) {
+      const inner = this.#inner;
+      return call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
+    }
+
     // Mints request `id` after its policy hook returned `outcome.result` or threw
     // `outcome.thrown`; the pending request is released either way.
     #answer(id, now, outcome) {
@@ -222,9 +234,8 @@ function createApi(raw) {
      */
     delegate(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      const inner = this.#inner;
-      if (!this.#policy) return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
-      const { id, context } = call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
+      if (!this.#policy) return this.#direct(text, now);
+      const { id, context } = this.#authorize(text, now, ip);
       let outcome;
       try {
         outcome = { result: this.#policy(context) };
@@ -242,9 +253,8 @@ function createApi(raw) {
     /** `delegate` that awaits an asynchronous policy hook. */
     async delegateAsync(request, opts = {}) {
       const { now, text, ip } = this.#begin(request, opts);
-      const inner = this.#inner;
-      if (!this.#policy) return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
-      const { id, context } = call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
+      if (!this.#policy) return this.#direct(text, now);
+      const { id, context } = this.#authorize(text, now, ip);
       let outcome;
       try {
         outcome = { result: await this.#policy(context) };
