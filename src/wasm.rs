@@ -9,7 +9,7 @@
 
 use rand_core::RngCore;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
@@ -40,6 +40,26 @@ struct ErrorOut<'a> {
 /// object's prototype), and one string crossing is faster than many small ones.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
+}
+
+/// A delegation's response for api.js. The JWT formats' `{token_type: "Bearer", expires_in,
+/// id_token}` crosses as `[expires_in, id_token]`, which api.js makes that object again: one
+/// string to decode, where its JSON text and `JSON.parse` were a tenth of a delegation.
+/// Every other body goes through [`to_js`].
+fn response(out: &Map<String, Value>) -> JsValue {
+    let mut members = out.iter().map(|(k, v)| (k.as_str(), v));
+    if let (
+        Some(("token_type", Value::String(kind))),
+        Some(("expires_in", Value::Number(secs))),
+        Some(("id_token", Value::String(token))),
+        None,
+    ) = (members.next(), members.next(), members.next(), members.next())
+    {
+        if let (true, Some(secs)) = (kind == "Bearer", secs.as_u64()) {
+            return js_sys::Array::of2(&JsValue::from_f64(secs as f64), &JsValue::from_str(token)).into();
+        }
+    }
+    to_js(out)
 }
 
 /// A [`VerifyError`] for JS: `{kind: "verify", code, message, …}`, which api.js turns into its
@@ -253,11 +273,72 @@ fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Res
 }
 
 /// The request parameters (JSON text) and the clock of a delegation call.
-fn request_args(params: &str, now: f64) -> Result<(Value, i64), JsValue> {
+fn request_args(params: &str, form: Form, now: f64) -> Result<(Value, i64), JsValue> {
     let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
-    let params = json(params, "the request parameters").map_err(bad)?;
+    let params = match form {
+        Form::Json => json(params, "the request parameters"),
+        Form::Pairs => pairs(params),
+    }
+    .map_err(bad)?;
     let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
     Ok((params, now))
+}
+
+/// How api.js wrote a request's parameters.
+#[derive(Clone, Copy)]
+enum Form {
+    /// JSON text (any JSON value; wasm checks it is an object).
+    Json,
+    /// `name\0value\0…`: an object whose values are all strings, none holding a NUL (api.js
+    /// checks), which needs neither escaping in JS nor a JSON parser here.
+    Pairs,
+}
+
+/// Parameters written as [`Form::Pairs`] → the object they stand for.
+fn pairs(text: &str) -> Result<Value, String> {
+    let mut out = Map::new();
+    let mut parts = text.split_terminator('\0');
+    while let Some(name) = parts.next() {
+        let value = parts.next().ok_or("the request parameters did not cross into wasm whole")?;
+        if out.insert(name.to_owned(), value.into()).is_some() {
+            return Err(format!("parameter {} is repeated: send it once", crate::error::quote(name)));
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+impl WasmDelegator {
+    /// Answers one request written in `form`.
+    fn answer(&self, params: &str, form: Form, now: f64) -> Result<JsValue, JsValue> {
+        let (params, now) = request_args(params, form, now)?;
+        let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
+        Ok(response(&out))
+    }
+
+    /// Checks one request written in `form` for the policy hook and holds it.
+    fn check(&mut self, params: &str, form: Form, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
+        let (params, now) = request_args(params, form, now)?;
+        let req = crate::request::DelegationRequest::from_params(&params).map_err(delegation_err)?;
+        let auth = self.inner.authorize(req, now).map_err(delegation_err)?;
+        if self.pending.len() >= MAX_PENDING {
+            let e = DelegationError::new(OAuthCode::ServerError, "too many requests wait for their policy hook");
+            return Err(delegation_err(e));
+        }
+        let context = self.inner.policy_context(&auth, ip.as_deref());
+        self.next = self.next.wrapping_add(1);
+        self.pending.insert(self.next, auth);
+        Ok(to_js(&serde_json::json!({ "id": self.next, "context": context })))
+    }
+}
+
+impl From<bool> for Form {
+    fn from(pairs: bool) -> Form {
+        if pairs {
+            Form::Pairs
+        } else {
+            Form::Json
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -274,40 +355,36 @@ impl WasmDelegator {
         self.input.at(len)
     }
 
-    /// [`WasmDelegator::delegate`] of the `len` bytes api.js wrote at [`WasmDelegator::input`].
-    pub fn delegate_input(&self, len: usize, now: f64) -> Result<JsValue, JsValue> {
-        self.input.read(len, invalid_request, |params| self.delegate(params, now))
+    /// [`WasmDelegator::delegate`] of the `len` bytes api.js wrote at [`WasmDelegator::input`]:
+    /// JSON text, or `name\0value\0…` when `pairs` (see [`Form::Pairs`]).
+    pub fn delegate_input(&self, len: usize, now: f64, pairs: bool) -> Result<JsValue, JsValue> {
+        self.input.read(len, invalid_request, |params| self.answer(params, Form::from(pairs), now))
     }
 
-    /// [`WasmDelegator::authorize`] of the `len` bytes api.js wrote at [`WasmDelegator::input`].
-    pub fn authorize_input(&mut self, len: usize, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
+    /// [`WasmDelegator::authorize`] of the `len` bytes api.js wrote at [`WasmDelegator::input`],
+    /// as [`WasmDelegator::delegate_input`] reads them.
+    pub fn authorize_input(
+        &mut self,
+        len: usize,
+        now: f64,
+        ip: Option<String>,
+        pairs: bool,
+    ) -> Result<JsValue, JsValue> {
         let room = core::mem::take(&mut self.input);
-        let out = room.read(len, invalid_request, |params| self.authorize(params, now, ip));
+        let out = room.read(len, invalid_request, |params| self.check(params, Form::from(pairs), now, ip));
         self.input = room;
         out
     }
 
     /// Answers one request (parameters as JSON text) at `now` (Unix seconds).
     pub fn delegate(&self, params: &str, now: f64) -> Result<JsValue, JsValue> {
-        let (params, now) = request_args(params, now)?;
-        let out = with_rng(|rng| self.inner.delegate(&params, now, rng)).map_err(delegation_err)?;
-        Ok(to_js(&out))
+        self.answer(params, Form::Json, now)
     }
 
     /// Checks a request for a policy hook: returns `{id, context}`; then `finish(id, …)` or
     /// `release(id)`.
     pub fn authorize(&mut self, params: &str, now: f64, ip: Option<String>) -> Result<JsValue, JsValue> {
-        let (params, now) = request_args(params, now)?;
-        let req = crate::request::DelegationRequest::from_params(&params).map_err(delegation_err)?;
-        let auth = self.inner.authorize(req, now).map_err(delegation_err)?;
-        if self.pending.len() >= MAX_PENDING {
-            let e = DelegationError::new(OAuthCode::ServerError, "too many requests wait for their policy hook");
-            return Err(delegation_err(e));
-        }
-        let context = self.inner.policy_context(&auth, ip.as_deref());
-        self.next = self.next.wrapping_add(1);
-        self.pending.insert(self.next, auth);
-        Ok(to_js(&serde_json::json!({ "id": self.next, "context": context })))
+        self.check(params, Form::Json, now, ip)
     }
 
     /// Mints request `id` after its policy hook: `decision` is the JSON text of what the hook
@@ -321,7 +398,7 @@ impl WasmDelegator {
         })?;
         let decision = decision(decision_text).map_err(delegation_err)?;
         let out = with_rng(|rng| self.inner.mint_with(&auth, &decision, now, rng)).map_err(delegation_err)?;
-        Ok(to_js(&out))
+        Ok(response(&out))
     }
 
     /// Drops request `id` without minting.

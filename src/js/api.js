@@ -93,6 +93,22 @@ function createApi(raw) {
     return token;
   };
 
+  // Request parameters that are all strings (a form, the usual JSON body) cross as
+  // `name\0value\0…` (Form::Pairs in wasm.rs): no escaping here, no JSON parser there. Anything
+  // else takes JSON text: a value of another type, a NUL or a lone surrogate (encodeInto would
+  // replace it; JSON text keeps it for wasm to refuse), a `toJSON`, or text past the room's size.
+  const wellFormed = typeof ''.isWellFormed === 'function';
+  function pairsText(p) {
+    if (!wellFormed || typeof p !== 'object' || p === null || Array.isArray(p) || typeof p.toJSON === 'function') return undefined;
+    let text = '';
+    for (const name of Object.keys(p)) {
+      const value = p[name];
+      if (typeof value !== 'string' || !name.isWellFormed() || !value.isWellFormed() || name.includes('\0') || value.includes('\0')) return undefined;
+      text += name + '\0' + value + '\0';
+    }
+    return text.length > IN_PLACE_MAX ? undefined : text;
+  }
+
   // Values cross into wasm as JSON text, parsed there strictly and depth-bounded (see wasm.rs).
   function json(value, what, onError) {
     let text;
@@ -103,6 +119,10 @@ function createApi(raw) {
     }
     return text === undefined ? 'null' : text;
   }
+
+  // A JWT format's `{token_type: 'Bearer', expires_in, id_token}` leaves wasm as
+  // `[expires_in, id_token]` (`response` in wasm.rs); every other body as itself.
+  const response = (r) => (Array.isArray(r) ? { token_type: 'Bearer', expires_in: r[0], id_token: r[1] } : r);
 
   function seconds(value, name, onError) {
     if (value === undefined || value === null) return Date.now() / 1000;
@@ -201,20 +221,22 @@ function createApi(raw) {
       const bad = (m) => new DelegationError('invalid_request', m, 400);
       const now = seconds(o.now, '`now`', bad);
       if (o.ip !== undefined && typeof o.ip !== 'string') throw bad('`ip` must be a string');
-      const text = json(params(request), 'the request parameters', bad);
-      return { now, text, ip: o.ip };
+      const p = params(request);
+      const pairs = pairsText(p);
+      const text = pairs ?? json(p, 'the request parameters', bad);
+      return { now, text, pairs: pairs !== undefined, ip: o.ip };
     }
 
     // The request's JSON text into wasm (see crossIn): answered at once, or authorized for the
     // policy hook (`{id, context}`).
-    #direct(text, now) {
+    #direct({ text, pairs, now }) {
       const inner = this.#inner;
-      return call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now)));
+      return response(call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now, pairs))));
     }
 
-    #authorize(text, now, ip) {
+    #authorize({ text, pairs, now, ip }) {
       const inner = this.#inner;
-      return call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip)));
+      return call(() => crossIn(inner, text, (t) => inner.authorize(t, now, ip), (n) => inner.authorize_input(n, now, ip, pairs)));
     }
 
     // Mints request `id` after its policy hook returned `outcome.result` or threw
@@ -222,7 +244,7 @@ function createApi(raw) {
     #answer(id, now, outcome) {
       try {
         if ('thrown' in outcome) policyFailure(() => call(() => this.#inner.finish(id, undefined, now)), outcome.thrown);
-        return call(() => this.#inner.finish(id, decisionText(outcome.result), now));
+        return response(call(() => this.#inner.finish(id, decisionText(outcome.result), now)));
       } finally {
         this.#inner.release(id);
       }
@@ -233,9 +255,9 @@ function createApi(raw) {
      * synchronously: one that returns a Promise needs `delegateAsync`.
      */
     delegate(request, opts = {}) {
-      const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return this.#direct(text, now);
-      const { id, context } = this.#authorize(text, now, ip);
+      const args = this.#begin(request, opts);
+      if (!this.#policy) return this.#direct(args);
+      const { id, context } = this.#authorize(args);
       let outcome;
       try {
         outcome = { result: this.#policy(context) };
@@ -247,21 +269,21 @@ function createApi(raw) {
         outcome.result.then(undefined, () => {}); // its rejection is answered here, not left unhandled
         throw new DelegationError('server_error', 'the policy hook returned a Promise: use await delegator.delegateAsync(...) for asynchronous policies', 500);
       }
-      return this.#answer(id, now, outcome);
+      return this.#answer(id, args.now, outcome);
     }
 
     /** `delegate` that awaits an asynchronous policy hook. */
     async delegateAsync(request, opts = {}) {
-      const { now, text, ip } = this.#begin(request, opts);
-      if (!this.#policy) return this.#direct(text, now);
-      const { id, context } = this.#authorize(text, now, ip);
+      const args = this.#begin(request, opts);
+      if (!this.#policy) return this.#direct(args);
+      const { id, context } = this.#authorize(args);
       let outcome;
       try {
         outcome = { result: await this.#policy(context) };
       } catch (e) {
         outcome = { thrown: e };
       }
-      return this.#answer(id, now, outcome);
+      return this.#answer(id, args.now, outcome);
     }
 
     /** The public halves of the tenant's signing keys: `{ keys: [...] }`. */

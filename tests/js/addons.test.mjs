@@ -3,6 +3,7 @@
 // firebase-admin makes the same custom token, and jose verifies every JWT. Then the policy
 // hook, through Delegator and createHandler.
 import { test, before, after } from 'node:test';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
 import { jwtVerify, decodeProtectedHeader, createLocalJWKSet, importJWK } from 'jose';
@@ -341,6 +342,46 @@ test('requests cross into wasm whole: non-ASCII and long parameters, a hook dele
   const long = plain.delegate(params('spa', idt, { target: 'api-rs', scope: `openid email${' '.repeat(17000)}` }), { now: NOW });
   assert.deepEqual(decode(long.id_token).payload.email, decode(short.id_token).payload.email);
   assert.throws(() => plain.delegate(params('spa', `${idt}é`, { target: 'api-rs' }), { now: NOW }), { code: 'invalid_grant' });
+});
+
+test('requests whose values are all strings cross as name/value pairs, others as JSON: the same answers and refusals', () => {
+  let seen;
+  const dd = new Delegator(tenant, { policy(ctx) { seen = ctx.params; return { claims: { note: ctx.params.note } }; } });
+  const ask = (p) => dd.delegate(p, { now: NOW });
+  // Strings (pairs), then values only JSON carries: a number, a NUL, a lone surrogate, toJSON.
+  assert.equal(decode(ask(params('spa', idt, { target: 'api-rs', note: 'é 𝄞', '': '' })).id_token).payload.note, 'é 𝄞');
+  assert.deepEqual(seen, { note: 'é 𝄞', '': '' });
+  assert.equal(decode(ask(params('spa', idt, { target: 'api-rs', note: 7 })).id_token).payload.note, 7);
+  assert.equal(decode(ask(params('spa', idt, { target: 'api-rs', note: 'a\0b', 'x\0y': 'z' })).id_token).payload.note, 'a\0b');
+  assert.deepEqual(seen, { note: 'a\0b', 'x\0y': 'z' });
+  assert.throws(() => ask(params('spa', idt, { target: 'api-rs', note: 'a\uD800' })), { code: 'invalid_request', message: /not valid JSON/ });
+  assert.throws(() => ask(params('spa', idt, { target: 'api-rs', ['a\uDC00']: 'b' })), { code: 'invalid_request', message: /not valid JSON/ });
+  class Form { #real; constructor(real) { this.#real = real; this.client_id = 'nobody'; } toJSON() { return this.#real; } }
+  assert.equal(decode(ask(new Form(params('spa', idt, { target: 'api-rs', note: 'json' }))).id_token).payload.note, 'json');
+  const plain = new Delegator(tenant);
+  const out = plain.delegate(params('spa', idt, { target: 'api-rs' }), { now: NOW });
+  assert.deepEqual(Object.keys(out), ['token_type', 'expires_in', 'id_token']);
+  assert.equal(out.token_type, 'Bearer');
+  assert.equal(out.expires_in, decode(out.id_token).payload.exp - NOW);
+  // What api.js never writes, written straight into the room: refused, never a panic.
+  const raw = createRequire(import.meta.url)('../../pkg/node/edge_delegation.js');
+  const inner = new raw.WasmDelegator(JSON.stringify(tenant));
+  const room = (text) => {
+    const bytes = new TextEncoder().encode(text);
+    new Uint8Array(raw.module_memory().buffer).set(bytes, inner.input(bytes.length));
+    return bytes.length;
+  };
+  const good = Object.entries(params('spa', idt, { target: 'api-rs' })).map(([k, v]) => `${k}\0${v}\0`).join('');
+  const answer = inner.delegate_input(room(good), NOW, true);
+  assert.deepEqual([answer.length, answer[0], decode(answer[1]).payload.aud], [2, 3600, 'api-rs']);
+  for (const [text, message] of [
+    [`${good}odd`, /did not cross into wasm whole/],
+    [`${good}client_id\0spa\0`, /parameter "client_id" is repeated/],
+    ['', /grant_type is missing/],
+  ]) {
+    assert.throws(() => inner.delegate_input(room(text), NOW, true), (e) => e.kind === 'delegation' && e.code === 'invalid_request' && message.test(e.message), text.slice(-20));
+  }
+  inner.free();
 });
 
 test('policy: an exception becomes server_error without its message; the instance keeps working', async () => {
