@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use std::sync::OnceLock;
 
-use super::{bearer, jti, server, signing_failed, Format, MintContext, Settings};
+use super::{bearer, jti, server, signing_failed, ClaimsText, Format, MintContext, Settings};
 use crate::alg::Alg;
 use crate::error::ConfigError;
 use crate::jws;
@@ -27,21 +27,29 @@ pub(super) fn prepare(settings: &Settings<'_>) -> Result<Box<dyn Format>, Config
 impl Format for App {
     fn mint(&self, cx: &MintContext<'_>, rng: &mut dyn RngCore) -> Result<Map<String, Value>, crate::DelegationError> {
         let target = cx.target;
-        let mut claims = Map::with_capacity(8);
-        claims.insert("iss".into(), cx.tenant.issuer.clone().into());
-        claims.insert("sub".into(), cx.user_id().into());
-        claims.insert("aud".into(), target.client_id.clone().into());
-        claims.insert("iat".into(), cx.now.into());
-        claims.insert("exp".into(), cx.now.saturating_add(target.lifetime as i64).into());
-        claims.insert("azp".into(), cx.caller.client_id.clone().into());
+        let mut claims = ClaimsText::new();
+        claims
+            .member("iss", &cx.tenant.issuer)
+            .member("sub", cx.user_id())
+            .member("aud", &target.client_id)
+            .member("iat", &cx.now)
+            .member("exp", &cx.now.saturating_add(target.lifetime as i64))
+            .member("azp", &cx.caller.client_id);
         if let Some(act) = cx.act {
-            claims.insert("act".into(), act.clone());
+            claims.member("act", act);
         }
-        claims.insert("jti".into(), jti(rng).into());
-        for (k, v) in cx.scope.project(cx.user) {
-            claims.insert(k, v);
+        claims.member("jti", &jti(rng));
+        // Scopes never release reserved names (checked when the request is read), so the
+        // projection cannot repeat a name set above.
+        let projected = cx.scope.project(cx.user);
+        for (k, v) in &projected {
+            claims.member(k, v);
         }
-        cx.add_policy_claims(&mut claims, RESERVED)?;
+        cx.check_policy_claims(RESERVED, |name| projected.contains_key(name))?;
+        for (k, v) in cx.claims {
+            claims.member(k, v);
+        }
+        let claims = claims.finish()?;
 
         // The config check guarantees an HS256 target has a secret and other targets a key.
         let missing = || server("the target's signing key is missing");
@@ -60,7 +68,7 @@ impl Format for App {
                 self.header.get_or_init(|| h)
             }
         };
-        let token = jws::encode_claims(header, &claims, target.alg, key).map_err(signing_failed)?;
+        let token = jws::encode_serialized(header, &claims, target.alg, key).map_err(signing_failed)?;
         Ok(bearer(token, target.lifetime))
     }
 }

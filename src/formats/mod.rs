@@ -65,16 +65,20 @@ impl MintContext<'_> {
     /// Adds the policy's claims to `claims`, refusing names in `reserved` and names the
     /// format already set (a policy adds claims; it never rewrites the token's own).
     pub fn add_policy_claims(&self, claims: &mut Map<String, Value>, reserved: &[&str]) -> Result<(), DelegationError> {
-        for (k, v) in self.claims {
-            if reserved.contains(&k.as_str()) || claims.contains_key(k) {
-                return Err(server(format!(
-                    "the policy hook returned claim {}, which this token sets itself or reserves: rename the claim",
-                    quote(k)
-                )));
-            }
-            claims.insert(k.clone(), v.clone());
-        }
+        self.check_policy_claims(reserved, |name| claims.contains_key(name))?;
+        claims.extend(self.claims.iter().map(|(k, v)| (k.clone(), v.clone())));
         Ok(())
+    }
+
+    /// Refuses the policy's claims named in `reserved` or `taken` (see [`MintContext::add_policy_claims`]).
+    pub fn check_policy_claims(&self, reserved: &[&str], taken: impl Fn(&str) -> bool) -> Result<(), DelegationError> {
+        match self.claims.keys().find(|k| reserved.contains(&k.as_str()) || taken(k)) {
+            Some(k) => Err(server(format!(
+                "the policy hook returned claim {}, which this token sets itself or reserves: rename the claim",
+                quote(k)
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// For formats that are not JWTs: a policy that adds claims is a mistake worth reporting.
@@ -210,6 +214,47 @@ pub(crate) fn sign_jwt(
 /// A signing failure, as [`sign_jwt`] reports it.
 pub(crate) fn signing_failed(e: crate::VerifyError) -> DelegationError {
     server(format!("signing the token failed: {}", e.message))
+}
+
+/// A JWT's claims written as JSON text member by member, in order, for a format's hot path:
+/// a `serde_json::Map` hashes and allocates every name only for the map to be serialized and
+/// dropped. Names and values go through serde_json's serializer, so the text is the one the
+/// map would have made.
+pub(crate) struct ClaimsText {
+    text: Vec<u8>,
+    failed: bool,
+}
+
+impl ClaimsText {
+    pub fn new() -> Self {
+        ClaimsText { text: Vec::with_capacity(256), failed: false }
+    }
+
+    fn put(&mut self, v: &(impl serde::Serialize + ?Sized)) {
+        // Serializing into a Vec fails only for values JSON cannot hold, which a Value never is.
+        self.failed |= serde_json::to_writer(&mut self.text, v).is_err();
+    }
+
+    /// Adds `name: value` (names are the caller's to keep unique).
+    pub fn member(&mut self, name: &str, value: &(impl serde::Serialize + ?Sized)) -> &mut Self {
+        self.text.push(if self.text.is_empty() { b'{' } else { b',' });
+        self.put(name);
+        self.text.push(b':');
+        self.put(value);
+        self
+    }
+
+    /// The object's JSON text.
+    pub fn finish(mut self) -> Result<Vec<u8>, DelegationError> {
+        if self.failed {
+            return Err(server("the token's claims could not be written as JSON"));
+        }
+        if self.text.is_empty() {
+            self.text.push(b'{');
+        }
+        self.text.push(b'}');
+        Ok(self.text)
+    }
 }
 
 /// The `{token_type, expires_in, id_token}` body of the JWT formats (SPEC §2).
@@ -462,6 +507,25 @@ mod tests {
             assert!(*name == "app" || !feature(name).is_empty(), "{name} names its Cargo feature");
         }
         assert_eq!(FORMATS.len(), crate::request::API_TYPES.len() - 1);
+    }
+
+    #[test]
+    fn claims_text_is_the_maps_json() {
+        let members = serde_json::json!({
+            "iss": "https://t.example/", "quote\"back\\slash": "tab\t nl\n nul\u{0} del\u{7f} é 𝄞 \u{2028}",
+            "": "", "n": -9_007_199_254_740_993_i64, "f": 1.5, "t": true, "z": null,
+            "nested": { "a": [1, "x", { "b": [] }], "c": {} },
+        });
+        let map = members.as_object().unwrap();
+        let mut text = ClaimsText::new();
+        for (k, v) in map {
+            text.member(k, v);
+        }
+        assert_eq!(String::from_utf8(text.finish().unwrap()).unwrap(), serde_json::to_string(map).unwrap());
+        let mut mixed = ClaimsText::new();
+        mixed.member("s", "x").member("i", &7_i64).member("v", &Value::Bool(false));
+        assert_eq!(mixed.finish().unwrap(), br#"{"s":"x","i":7,"v":false}"#);
+        assert_eq!(ClaimsText::new().finish().unwrap(), b"{}");
     }
 
     #[test]
