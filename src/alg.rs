@@ -1,8 +1,9 @@
 //! The one table of JWS algorithms, and the thin calls into jwt-compact below it.
 
-use jwt_compact::alg::{Ed25519, Hs384, Hs384Key, Hs512, Hs512Key};
+use jwt_compact::alg::{Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 
+use crate::ed25519::{Ed25519, Ed25519Signature};
 use crate::error::{VerifyCode, VerifyError};
 use crate::es256::Es256;
 use crate::keys::{SigningKey, VerifyingKey};
@@ -205,9 +206,7 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
             verify_with(rsa(alg), k, msg, Some(crate::rsa::Signature::from(sig)))
         }
         (Alg::Es256, VerifyingKey::P256(k)) => verify_with(Es256, k, msg, p256::ecdsa::Signature::from_slice(sig).ok()),
-        (Alg::EdDsa, VerifyingKey::Ed25519(k)) => {
-            verify_with(Ed25519, k, msg, ed25519_dalek::Signature::from_slice(sig).ok())
-        }
+        (Alg::EdDsa, VerifyingKey::Ed25519(k)) => verify_with(Ed25519, k, msg, Ed25519Signature::from_slice(sig)),
         _ => false,
     }
 }

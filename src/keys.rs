@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
 use crate::alg::{Alg, Family};
+use crate::ed25519::{Ed25519Public, Ed25519Signing};
 use crate::error::{quote, VerifyCode, VerifyError};
 use crate::json::{b64url, b64url_decode, kind};
 use crate::rsa::{PrivateParts, RsaPrivateKey, RsaPublicKey};
@@ -54,7 +55,7 @@ pub enum SigningKey {
     Hmac(Secret),
     Rsa(Box<RsaPrivateKey>),
     P256(p256::ecdsa::SigningKey),
-    Ed25519(ed25519_dalek::SigningKey),
+    Ed25519(Box<crate::ed25519::Ed25519Signing>),
 }
 
 /// A key that can verify.
@@ -64,7 +65,7 @@ pub enum VerifyingKey {
     Hmac(Secret),
     Rsa(Box<RsaPublicKey>),
     P256(Box<crate::es256::EcPublic>),
-    Ed25519(ed25519_dalek::VerifyingKey),
+    Ed25519(crate::ed25519::Ed25519Public),
 }
 
 impl SigningKey {
@@ -84,7 +85,7 @@ impl SigningKey {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
             Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.public().clone())),
             Self::P256(k) => VerifyingKey::P256(Box::new((*k.verifying_key()).into())),
-            Self::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+            Self::Ed25519(k) => VerifyingKey::Ed25519(*k.public()),
         }
     }
 }
@@ -251,10 +252,10 @@ fn ec_public(jwk: &Map<String, Value>) -> Result<p256::ecdsa::VerifyingKey, Veri
     p256::ecdsa::VerifyingKey::from_encoded_point(&point).map_err(|_| invalid("the EC point (x, y) is not on P-256"))
 }
 
-fn okp_public(jwk: &Map<String, Value>) -> Result<ed25519_dalek::VerifyingKey, VerifyError> {
+fn okp_public(jwk: &Map<String, Value>) -> Result<Ed25519Public, VerifyError> {
     expect_curve(jwk, "OKP", "Ed25519 (EdDSA)")?;
     let x: [u8; 32] = fixed(&required(jwk, "x", "OKP")?, "Ed25519 \"x\"")?;
-    ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| invalid("the Ed25519 \"x\" is not a valid point"))
+    Ed25519Public::from_bytes(&x).ok_or_else(|| invalid("the Ed25519 \"x\" is not a valid point"))
 }
 
 fn jwk_meta(jwk: &Map<String, Value>) -> Result<(Option<String>, Option<Alg>), VerifyError> {
@@ -334,9 +335,9 @@ pub fn signing_jwk(jwk: &Map<String, Value>) -> Result<(SigningKey, Option<Strin
         }
         "OKP" => {
             let public = okp_public(jwk)?;
-            let d: [u8; 32] = fixed(&required(jwk, "d", "OKP")?, "Ed25519 \"d\"")?;
-            let k = ed25519_dalek::SigningKey::from_bytes(&d);
-            if k.verifying_key() != public {
+            let d: Zeroizing<[u8; 32]> = Zeroizing::new(fixed(&required(jwk, "d", "OKP")?, "Ed25519 \"d\"")?);
+            let k = Box::new(Ed25519Signing::from_seed(&d));
+            if *k.public() != public {
                 return Err(invalid("the Ed25519 JWK's \"x\" does not match its \"d\""));
             }
             SigningKey::Ed25519(k)
@@ -545,8 +546,8 @@ fn ec_private_der(der: &[u8], outer_public: Option<&[u8]>) -> Option<Result<Sign
 /// encoding carries one.
 fn ed25519_signing(seed: &[u8], public: Option<&[u8]>) -> Result<SigningKey, VerifyError> {
     let seed: Zeroizing<[u8; 32]> = Zeroizing::new(fixed(seed, "the Ed25519 private key")?);
-    let k = ed25519_dalek::SigningKey::from_bytes(&seed);
-    if public.is_some_and(|p| p != k.verifying_key().as_bytes()) {
+    let k = Box::new(Ed25519Signing::from_seed(&seed));
+    if public.is_some_and(|p| p != k.public().as_bytes()) {
         return Err(invalid("the Ed25519 private key's embedded public key does not match it: the key is corrupt"));
     }
     Ok(SigningKey::Ed25519(k))
@@ -723,8 +724,7 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
         KeyType::Ed25519 => {
             let x: [u8; 32] = fixed(key, "the Ed25519 public key")?;
             VerifyingKey::Ed25519(
-                ed25519_dalek::VerifyingKey::from_bytes(&x)
-                    .map_err(|_| invalid("the Ed25519 public key is not a valid point"))?,
+                Ed25519Public::from_bytes(&x).ok_or_else(|| invalid("the Ed25519 public key is not a valid point"))?,
             )
         }
         KeyType::OtherCurve => return Ok(None),

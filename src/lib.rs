@@ -11,6 +11,7 @@ pub mod alg;
 mod bignum;
 pub mod config;
 pub mod delegator;
+mod ed25519;
 pub mod error;
 mod es256;
 mod formats;
