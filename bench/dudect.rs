@@ -12,7 +12,8 @@
 //! which must show its leak, or the harness proves nothing. PS256 (same private operation,
 //! with PSS padding and a derived salt) is measured too, and so is ES256 (table-based k·G,
 //! k⁻¹ as a constant-time power; the nonce differs with the message and the key by design, so
-//! these lines check that the time does not).
+//! these lines check that the time does not), and so is EdDSA (k·B from a table by masked
+//! scans, src/ed25519.rs; its nonce too depends on the message and the key by design).
 //!
 //! It is a measurement, not a test: timing depends on the machine, so `npm test` does not run
 //! it. It exits 1 when our signer's |t| crosses the threshold.
@@ -109,6 +110,15 @@ fn ec_key(d: [u8; 32]) -> SigningKey {
     signing_value(&jwk).expect("a P-256 JWK").0
 }
 
+/// An Ed25519 JWK for the seed `d`, its public key computed by ed25519-dalek.
+fn ed_key(d: [u8; 32]) -> SigningKey {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let x = ed25519_dalek::SigningKey::from_bytes(&d).verifying_key().to_bytes();
+    let b64 = |b: &[u8]| Base64UrlUnpadded::encode_string(b);
+    let jwk = serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "d": b64(&d), "x": b64(&x) });
+    signing_value(&jwk).expect("an Ed25519 JWK").0
+}
+
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let keys: serde_json::Value =
@@ -136,7 +146,9 @@ fn main() {
     let mut worst: f64 = 0.0;
     // Two P-256 scalars of very different Hamming weight (48 and 208 bits set).
     let ec = [ec_key([0x01; 32]), ec_key([0x7f; 32])];
-    for (alg, keys) in [(Alg::Rs256, &ours), (Alg::Ps256, &ours), (Alg::Es256, &ec)] {
+    // Two Ed25519 seeds (their clamped scalars differ throughout).
+    let ed = [ed_key([0x01; 32]), ed_key([0x7f; 32])];
+    for (alg, keys) in [(Alg::Rs256, &ours), (Alg::Ps256, &ours), (Alg::Es256, &ec), (Alg::EdDsa, &ed)] {
         let name = alg.name();
         let t = measure(samples, true, |_, m| sign_ours(alg, &keys[0], m));
         worst = worst.max(show(&format!("ours, {name}, fixed vs random message"), &t));

@@ -272,7 +272,7 @@ fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Res
     out
 }
 
-/// The request parameters (JSON text) and the clock of a delegation call.
+/// The request parameters (written in `form`) and the clock of a delegation call.
 fn request_args(params: &str, form: Form, now: f64) -> Result<(Value, i64), JsValue> {
     let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
     let params = match form {

@@ -227,8 +227,8 @@ function createApi(raw) {
       return { now, text, pairs: pairs !== undefined, ip: o.ip };
     }
 
-    // The request's JSON text into wasm (see crossIn): answered at once, or authorized for the
-    // policy hook (`{id, context}`).
+    // The request's text (pairs or JSON, see pairsText) into wasm (see crossIn): answered at
+    // once, or authorized for the policy hook (`{id, context}`).
     #direct({ text, pairs, now }) {
       const inner = this.#inner;
       return response(call(() => crossIn(inner, text, (t) => inner.delegate(t, now), (n) => inner.delegate_input(n, now, pairs))));
