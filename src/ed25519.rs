@@ -1,12 +1,13 @@
-//! Ed25519 (EdDSA) behind jwt-compact's `Algorithm` trait, with the basepoint tables built at
-//! run time instead of linked into the module.
+//! Ed25519 (EdDSA) behind jwt-compact's `Algorithm` trait, with the signing table built at run
+//! time instead of linked into the module.
 //!
 //! ed25519-dalek's `fast` feature links curve25519-dalek's precomputed table of multiples of
 //! the basepoint B for constant-time fixed-base multiplication: 30 KB of data that gzip hardly
 //! shrinks (a tenth of the module's gzipped size). ed25519-dalek's signing, and its key
-//! derivation, reference it, so both are done here, with the same table built at run time on
-//! first use, once per instance (`EdwardsBasepointTable::create`, under a millisecond), and
-//! curve25519-dalek's arithmetic over it. The steps are ed25519-dalek 2.2's (RFC 8032
+//! derivation, reference it, so both are done here: the same table is built at the first
+//! signature, once per instance (`EdwardsBasepointTable::create`: 2-4 ms in wasm, most of it
+//! one field inversion per entry), and a key's public half is derived without it (a
+//! constant-time variable-base multiplication), so keys that never sign do not pay for it. The steps are ed25519-dalek 2.2's (RFC 8032
 //! §5.1.5-5.1.7: `s` must be below ℓ, R is compared as bytes, A may be any valid point, as its
 //! `verify`); verification is its very call, `vartime_double_scalar_mul_basepoint`, with the
 //! linked 8 KB table of odd multiples, which keeps it 8% faster than a table built at run time
@@ -98,7 +99,9 @@ impl Ed25519Signing {
         let scalar = Scalar::from_bytes_mod_order(clamp_integer(*low));
         let mut prefix = [0u8; 32];
         prefix.copy_from_slice(&h[32..]);
-        let point = signing_table() * &scalar;
+        // Variable-base (constant-time) multiplication: the table is built at the first
+        // signature, so a key that only publishes its public half never pays for it.
+        let point = ED25519_BASEPOINT_POINT * scalar;
         let public = Ed25519Public { compressed: point.compress(), point };
         Ed25519Signing { seed: *seed, scalar, prefix, public }
     }
