@@ -1,16 +1,18 @@
 //! ES256 with precomputed tables of multiples, behind jwt-compact's `Algorithm` trait.
 //!
 //! ECDSA signing spends nearly all its time in k·G. The p256 crate computes it like any
-//! k·P: 256 doublings and 64 additions. G is fixed, so the multiples j·16^i·G (i < 64,
-//! j < 16) are computed once per instance (about 1,000 point additions, on first use) and
-//! k·G becomes 64 additions of table entries, each entry picked by a masked scan of its 16
-//! candidates: no secret-dependent branch or memory index. k⁻¹ is k^(n−2) through the RSA
+//! k·P: 256 doublings and 64 additions. G is fixed, so with k in signed radix-16 digits
+//! (−8 ≤ d < 8) the multiples j·16^i·G (i < 64, 1 ≤ j ≤ 8) are computed once per instance
+//! (about 500 point additions, on first use) and k·G becomes 64 additions of table entries,
+//! each entry picked by a masked scan of its 8 candidates and negated by a mask: no
+//! secret-dependent branch or memory index. (Unsigned digits need 16 candidates: twice the
+//! table, its building and each scan.) k⁻¹ is k^(n−2) through the RSA
 //! code's constant-time Montgomery arithmetic ([`invert`]). Everything else is the p256
 //! crate's own arithmetic and the RFC 6979 nonce exactly as the p256 crate derives it, so
 //! signatures are byte-identical to its (a test checks that over many keys and messages).
 //!
 //! Verification computes u1·G + u2·Q. Q, a public key, is fixed too: each [`EcPublic`] builds
-//! the same kind of table for its Q at its second verification (about 2 ms, 100 KB; the first
+//! the same kind of table for its Q at its second verification (about 1 ms, 50 KB; the first
 //! goes the p256 crate's way, so one-shot calls pay nothing extra), after which a verification
 //! is 128 table additions instead of 256 doublings and 128 additions. The values
 //! are public, so entries are indexed directly. The verdicts are the p256 crate's (ECDSA as in
@@ -23,6 +25,7 @@ use std::sync::OnceLock;
 use jwt_compact::alg::Es256 as P256Crate;
 use jwt_compact::Algorithm;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::elliptic_curve::group::Group;
 use p256::elliptic_curve::ops::{Invert, Reduce};
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -71,40 +74,78 @@ fn invert(k: &Scalar) -> Option<Scalar> {
 /// Rows of the table: one per 4-bit digit of a 256-bit scalar.
 const ROWS: usize = 64;
 
-/// The i-th 4-bit digit (least significant first) of a big-endian 32-byte scalar.
-fn digit(bytes: &FieldBytes, i: usize) -> u8 {
-    (bytes[31 - i / 2] >> (4 * (i % 2))) & 0xf
+/// A scalar's 64 signed radix-16 digits, least significant first, each in [−8, 8), and the
+/// carry out of the top one (0 or 1): k = Σ dᵢ·16^i + carry·16^64. Branch-free: each digit is
+/// a nibble plus the carry in, less 16 when that reaches 8.
+fn signed_digits(k: &Scalar) -> ([i8; ROWS], u8) {
+    let mut bytes = k.to_repr();
+    let mut digits = [0i8; ROWS];
+    let mut carry = 0u8;
+    for (i, d) in digits.iter_mut().enumerate() {
+        let nibble = (bytes[31 - i / 2] >> (4 * (i % 2))) & 0xf;
+        let t = nibble + carry;
+        carry = (t + 8) >> 4;
+        *d = (t as i8) - ((carry << 4) as i8);
+    }
+    bytes.zeroize();
+    (digits, carry)
 }
 
-/// table[i][j] = j·16^i·P (j = 0 is the identity).
+/// Multiples of a point for signed radix-16 digits: `rows[i][j]` = (j+1)·16^i·P (j < 8), and
+/// `top` = 16^64·P for the last carry. Half the entries (and the building) of a table of
+/// 16 multiples per digit; a negative digit negates its entry, which costs nothing.
 #[derive(Clone)]
-struct Table(Vec<[ProjectivePoint; 16]>);
+struct Table {
+    rows: Vec<[ProjectivePoint; 8]>,
+    top: ProjectivePoint,
+}
 
 impl Table {
     fn new(p: ProjectivePoint) -> Table {
         let mut rows = Vec::with_capacity(ROWS);
         let mut base = p;
         for _ in 0..ROWS {
-            let mut row = [ProjectivePoint::IDENTITY; 16];
-            for j in 1..16 {
+            let mut row = [base; 8];
+            for j in 1..8 {
                 row[j] = row[j - 1] + base;
             }
-            base = row[15] + base; // 16·base
+            base = row[7].double(); // 16·base
             rows.push(row);
         }
-        Table(rows)
+        Table { rows, top: base }
     }
 
     /// k·P for a public k: entries indexed by k's digits.
     fn mul_vartime(&self, k: &Scalar) -> ProjectivePoint {
-        let bytes = k.to_repr();
-        let mut acc = ProjectivePoint::IDENTITY;
-        for (i, row) in self.0.iter().enumerate() {
-            let digit = digit(&bytes, i);
-            if digit != 0 {
-                acc += row[digit as usize];
+        let (digits, carry) = signed_digits(k);
+        let mut acc = if carry == 1 { self.top } else { ProjectivePoint::IDENTITY };
+        for (row, &d) in self.rows.iter().zip(&digits) {
+            match d {
+                1.. => acc += row[d as usize - 1],
+                ..=-1 => acc -= row[d.unsigned_abs() as usize - 1],
+                0 => {}
             }
         }
+        acc
+    }
+
+    /// k·P in constant time: each row's entry picked by a masked scan of all eight, negated
+    /// by a mask, the top entry likewise.
+    fn mul(&self, k: &Scalar) -> ProjectivePoint {
+        let (mut digits, carry) = signed_digits(k);
+        let mut acc = ProjectivePoint::IDENTITY;
+        acc.conditional_assign(&self.top, carry.ct_eq(&1));
+        for (row, d) in self.rows.iter().zip(&digits) {
+            let negative = ((*d as u8) >> 7).ct_eq(&1);
+            let magnitude = (*d as u8 ^ 0u8.wrapping_sub((*d as u8) >> 7)).wrapping_add((*d as u8) >> 7);
+            let mut entry = ProjectivePoint::IDENTITY;
+            for (j, point) in row.iter().enumerate() {
+                entry.conditional_assign(point, (j as u8 + 1).ct_eq(&magnitude));
+            }
+            entry.conditional_assign(&-entry, negative);
+            acc += entry;
+        }
+        digits.zeroize();
         acc
     }
 }
@@ -116,17 +157,7 @@ fn generator_table() -> &'static Table {
 
 /// k·G in constant time.
 fn mul_by_generator(k: &Scalar) -> ProjectivePoint {
-    let bytes = k.to_repr();
-    let mut acc = ProjectivePoint::IDENTITY;
-    for (i, row) in generator_table().0.iter().enumerate() {
-        let digit = digit(&bytes, i);
-        let mut entry = ProjectivePoint::IDENTITY;
-        for (j, point) in row.iter().enumerate() {
-            entry.conditional_assign(point, (j as u8).ct_eq(&digit));
-        }
-        acc += entry;
-    }
-    acc
+    generator_table().mul(k)
 }
 
 /// ECDSA over P-256 with SHA-256 and the RFC 6979 nonce (the p256 crate's `sign`, with k·G
@@ -263,6 +294,52 @@ mod tests {
         }
         assert_eq!(mul_by_generator(&Scalar::ZERO), ProjectivePoint::IDENTITY);
         assert_eq!(mul_by_generator(&-Scalar::ONE).to_affine(), (-ProjectivePoint::GENERATOR).to_affine());
+    }
+
+    #[test]
+    fn signed_digits_rebuild_the_scalar_and_both_tables_multiply_like_the_p256_crate() {
+        let from_bytes = |b: [u8; 32]| <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(b));
+        // Digit patterns at the recoding's edges: every nibble 8 (each digit carries), 7 (none
+        // does), f (the top carry), alternating; n − 1, n − 2, 16^63 and small values.
+        let mut scalars = vec![
+            from_bytes([0x88; 32]),
+            from_bytes([0x77; 32]),
+            from_bytes([0xff; 32]),
+            from_bytes([0x8f; 32]),
+            from_bytes([0xf8; 32]),
+            -Scalar::ONE,
+            -Scalar::from(2u64),
+            Scalar::from(8u64),
+            Scalar::from(7u64),
+            Scalar::ZERO,
+        ];
+        let mut top = [0u8; 32];
+        top[0] = 0x10;
+        scalars.push(from_bytes(top));
+        let mut k = Scalar::from(0x5eed_u64);
+        for i in 0..30 {
+            k = k.square() + Scalar::from(i as u64 + 11);
+            scalars.push(k);
+        }
+        let sixteen = Scalar::from(16u64);
+        let q = ProjectivePoint::GENERATOR * Scalar::from(0xc0ffee_u64);
+        let q_table = Table::new(q);
+        for (i, k) in scalars.iter().enumerate() {
+            let (digits, carry) = signed_digits(k);
+            assert!(digits.iter().all(|d| (-8..8).contains(d)), "scalar {i}");
+            let mut rebuilt = Scalar::from(u64::from(carry));
+            for d in digits.iter().rev() {
+                let term = if *d < 0 { -Scalar::from(d.unsigned_abs() as u64) } else { Scalar::from(*d as u64) };
+                rebuilt = rebuilt * sixteen + term;
+            }
+            assert_eq!(rebuilt, *k, "scalar {i}");
+            let expected = (ProjectivePoint::GENERATOR * k).to_affine();
+            assert_eq!(mul_by_generator(k).to_affine(), expected, "scalar {i}");
+            assert_eq!(generator_table().mul_vartime(k).to_affine(), expected, "scalar {i}");
+            assert_eq!(q_table.mul_vartime(k).to_affine(), (q * k).to_affine(), "scalar {i}");
+            assert_eq!(q_table.mul(k).to_affine(), (q * k).to_affine(), "scalar {i}");
+        }
+        assert!(scalars.iter().any(|k| signed_digits(k).1 == 1), "some scalar carries out of the top digit");
     }
 
     #[test]
