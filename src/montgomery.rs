@@ -184,6 +184,17 @@ fn sub<const W: u32>(out: &mut [u64], a: &[u64], b: &[u64]) -> u64 {
     borrow
 }
 
+/// The bit length of integer limbs (0 for zero), in time that depends only on their count:
+/// each bit position in turn, the last set one kept by a mask.
+fn bit_length<const W: u32>(x: &[u64]) -> usize {
+    let mut top = 0;
+    for at in 0..x.len() * W as usize {
+        let set = (x[at / W as usize] >> (at % W as usize)) & 1;
+        top ^= (top ^ (at + 1)) & 0usize.wrapping_sub(set as usize);
+    }
+    top
+}
+
 /// `dst = src` when `choose` is 1, unchanged when 0, without a branch on `choose`.
 fn cmov(dst: &mut [u64], src: &[u64], choose: u64) {
     let mask = 0u64.wrapping_sub(choose & 1);
@@ -325,16 +336,22 @@ impl<const W: u32> Modulus<W> {
             inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv))) & mask(W);
         }
         let m0inv = inv.wrapping_neg() & mask(W);
-        // 2^j mod m by doubling from 1, to j = Wn + k with k·2^s = Wn; then s Montgomery
-        // squarings turn 2^k·R into 2^(Wn)·R = R².
+        // 2^j mod m by doubling, to j = Wn + k with k·2^s = Wn; then s Montgomery squarings
+        // turn 2^k·R into 2^(Wn)·R = R². The doubling starts at 2^(b−1), already below m (b is
+        // m's bit length: the key's size, public), not at 1: a third to a fifth of the
+        // doublings, half an RSA key's import. b is found and the bit set by masks over every
+        // bit position, not by branches or indexes on m's bits.
         let bits = W as usize * n;
         let s = bits.trailing_zeros();
         let k = bits >> s;
+        let b = bit_length::<W>(m);
         let (mut x, mut doubled, mut less) =
             (Zeroizing::new(vec![0u64; n]), Zeroizing::new(vec![0u64; n]), Zeroizing::new(vec![0u64; n]));
-        x[0] = 1;
+        for at in 0..bits {
+            x[at / W as usize] |= u64::from(at + 1 == b) << (at % W as usize);
+        }
         let mut one = vec![];
-        for j in 1..=bits + k {
+        for j in b..=bits + k {
             let mut carry = 0;
             for (d, &v) in doubled.iter_mut().zip(x.iter()) {
                 let t = (v << 1) | carry;
@@ -765,7 +782,9 @@ mod tests {
                 m[0] &= 0xffu8 >> (8 * len - bits);
                 m[0] |= 0x80u8 >> (8 * len - bits); // exactly `bits` bits
                 m[len - 1] |= 1;
-                let n = limbs_for::<W>(bits);
+                // Rounds 1 and 2 give the modulus spare limbs (as an RSA prime shorter than its
+                // partner has), so R is far above m.
+                let n = (limbs_for::<W>(bits) + 2 * round).min(max_limbs(W));
                 let md = Modulus::<W>::new(&m, n).unwrap();
                 let big_m = BigUint::from_bytes_be(&m);
                 let below = |b: Vec<u8>| BigUint::from_bytes_be(&b) % &big_m;
@@ -797,6 +816,22 @@ mod tests {
     fn random_moduli_match_biguint() {
         random::<22>(&[88, 100, 255, 256, 512, 1023, 1024, 1025, 1536, 2048, 2050, 3072, 4096]);
         random::<23>(&[88, 100, 255, 256, 512, 1023, 1024, 1025, 1400, 1424]);
+    }
+
+    #[test]
+    fn bit_length_counts_to_the_top_set_bit() {
+        assert_eq!(bit_length::<22>(&[0, 0, 0, 0]), 0);
+        assert_eq!(bit_length::<22>(&[1, 0, 0, 0]), 1);
+        assert_eq!(bit_length::<22>(&[0, 1, 0, 0]), 23);
+        assert_eq!(bit_length::<23>(&[5, 0, 1 << 22, 0]), 69);
+        for (i, bits) in [1usize, 21, 22, 23, 100, 1023, 1024, 1058].into_iter().enumerate() {
+            let mut bytes = vec![0u8; bits.div_ceil(8)];
+            bytes[0] = 0x80u8 >> (8 * bytes.len() - bits);
+            let last = bytes.len() - 1;
+            bytes[last] |= i as u8 & 1;
+            let limbs = ints(&from_be::<23>(&bytes, 48));
+            assert_eq!(bit_length::<23>(&limbs), bits, "{bits} bits");
+        }
     }
 
     #[test]
