@@ -128,8 +128,10 @@ impl Ed25519Signing {
 /// RFC 8032 §5.1.7 as ed25519-dalek's `verify`: `s` canonical, then R must be the encoding of
 /// s·B − k·A with k = H(R ‖ A ‖ M).
 fn verify(key: &Ed25519Public, msg: &[u8], sig: &Ed25519Signature) -> bool {
-    let (r, s) = sig.0.split_at(32);
-    let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s.try_into().unwrap_or([0xff; 32]))) else {
+    let (r, s_bytes) = sig.0.split_at(32);
+    let mut s = [0u8; 32];
+    s.copy_from_slice(s_bytes);
+    let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
         return false;
     };
     let k = hash_scalar(&[r, key.as_bytes(), msg]);

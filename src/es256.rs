@@ -135,14 +135,15 @@ impl Table {
         let (mut digits, carry) = signed_digits(k);
         let mut acc = ProjectivePoint::IDENTITY;
         acc.conditional_assign(&self.top, carry.ct_eq(&1));
-        for (row, d) in self.rows.iter().zip(&digits) {
-            let negative = ((*d as u8) >> 7).ct_eq(&1);
-            let magnitude = (*d as u8 ^ 0u8.wrapping_sub((*d as u8) >> 7)).wrapping_add((*d as u8) >> 7);
+        for (row, &d) in self.rows.iter().zip(&digits) {
+            // |d| as (d ^ m) − m with m all ones for a negative d (two's complement).
+            let sign = (d as u8) >> 7;
+            let magnitude = (d as u8 ^ 0u8.wrapping_sub(sign)).wrapping_add(sign);
             let mut entry = ProjectivePoint::IDENTITY;
             for (j, point) in row.iter().enumerate() {
                 entry.conditional_assign(point, (j as u8 + 1).ct_eq(&magnitude));
             }
-            entry.conditional_assign(&-entry, negative);
+            entry.conditional_assign(&-entry, sign.ct_eq(&1));
             acc += entry;
         }
         digits.zeroize();

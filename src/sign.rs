@@ -129,11 +129,17 @@ impl Signer {
     }
 }
 
-/// [`sign_json`] for a payload given as JSON text, which the token then carries as is.
+/// [`sign_json`] for a payload given as JSON text, which the token then carries as is. `args`
+/// gives the key and options (the facade reads them from JS text) once the payload is checked:
+/// the payload's errors come before theirs.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub(crate) fn sign_json_text(text: &str, key: KeyArg, options: &Value) -> Result<String, VerifyError> {
-    check_payload(text)?; // the payload's errors come before the key's
-    Signer::new(key, options)?.encode_text(text)
+pub(crate) fn sign_json_text(
+    text: &str,
+    args: impl FnOnce() -> Result<(KeyArg, Value), VerifyError>,
+) -> Result<String, VerifyError> {
+    check_payload(text)?;
+    let (key, options) = args()?;
+    Signer::new(key, &options)?.encode_text(text)
 }
 
 /// Mints a JWT. `options` is `{alg, kid?, typ?}`; the payload is written as given.
@@ -156,12 +162,12 @@ mod tests {
         let value = crate::parse_json(text).unwrap();
         let signer = Signer::new(key(), &opts).unwrap();
         assert_eq!(signer.sign_text(&serde_json::to_string(&value).unwrap()).unwrap(), signer.sign(&value).unwrap());
-        let token = sign_json_text(text, key(), &opts).unwrap();
+        let token = sign_json_text(text, || Ok((key(), opts.clone()))).unwrap();
         let payload = token.split('.').nth(1).unwrap();
         assert_eq!(crate::json::b64url_decode(payload).unwrap(), text.as_bytes());
         // Refusals carry the value path's messages: not an object, too deep, not valid JSON
         // (a duplicate name, a trailing comma), and the payload's error before the key's.
-        let refusal = |t: &str| sign_json_text(t, key(), &opts).unwrap_err().message;
+        let refusal = |t: &str| sign_json_text(t, || Ok((key(), opts.clone()))).unwrap_err().message;
         let value_path = |t: &str| match crate::parse_json(t) {
             Ok(v) => sign_json(&v, key(), &opts).unwrap_err().message,
             Err(e) => format!("the payload is not valid JSON: {e}"),
@@ -174,7 +180,7 @@ mod tests {
         }
         assert!(refusal("[1]").contains("payload must be an object"));
         assert!(refusal(&deep).contains("nested deeper than 16"));
-        let no_key = sign_json_text("[1]", KeyArg::Bytes(vec![1]), &opts).unwrap_err().message;
+        let no_key = sign_json_text("[1]", || Ok((KeyArg::Bytes(vec![1]), opts.clone()))).unwrap_err().message;
         assert!(no_key.contains("payload must be an object"), "{no_key}");
         let sixteen = format!("{}1{}", r#"{"a":"#.repeat(16), "}".repeat(16));
         assert!(signer.sign_text(&sixteen).is_ok());

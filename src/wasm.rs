@@ -274,13 +274,13 @@ fn with_rng<T>(f: impl FnOnce(&mut WebRng) -> Result<T, DelegationError>) -> Res
 
 /// The request parameters (written in `form`) and the clock of a delegation call.
 fn request_args(params: &str, form: Form, now: f64) -> Result<(Value, i64), JsValue> {
-    let bad = |m: String| delegation_err(DelegationError::new(OAuthCode::InvalidRequest, m));
     let params = match form {
         Form::Json => json(params, "the request parameters"),
         Form::Pairs => pairs(params),
     }
-    .map_err(bad)?;
-    let now = seconds(now).ok_or_else(|| bad("`now` must be a finite number of Unix seconds or a Date".into()))?;
+    .map_err(invalid_request)?;
+    let now = seconds(now)
+        .ok_or_else(|| invalid_request("`now` must be a finite number of Unix seconds or a Date".into()))?;
     Ok((params, now))
 }
 
@@ -471,9 +471,7 @@ impl WasmVerifier {
 /// carries a `Uint8Array` key.
 #[wasm_bindgen]
 pub fn sign(payload: &str, key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<String, JsValue> {
-    sign::check_payload(payload).map_err(verify_err)?; // the payload's errors come first
-    let options = json(options, "the sign options").map_err(invalid_arg)?;
-    sign::sign_json_text(payload, key_arg(key, secret)?, &options).map_err(verify_err)
+    sign::sign_json_text(payload, || signer_args(key, secret, options)).map_err(verify_err)
 }
 
 fn invalid_arg(message: String) -> JsValue {
@@ -484,12 +482,16 @@ fn invalid_request(message: String) -> JsValue {
     delegation_err(DelegationError::new(OAuthCode::InvalidRequest, message))
 }
 
-/// A signing key as api.js passes it: the bytes of a `Uint8Array` secret, else JSON text.
-fn key_arg(key: &str, secret: Option<Vec<u8>>) -> Result<sign::KeyArg, JsValue> {
-    Ok(match secret {
+/// A signing key and sign options as api.js passes them: the options' JSON text; the bytes of a
+/// `Uint8Array` secret, else the key's JSON text. The options are read first.
+fn signer_args(key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<(sign::KeyArg, Value), VerifyError> {
+    let argument = |m: String| VerifyError::new(VerifyCode::InvalidArgument, m);
+    let options = json(options, "the sign options").map_err(argument)?;
+    let key = match secret {
         Some(bytes) => sign::KeyArg::Bytes(bytes),
-        None => sign::KeyArg::Value(json(key, "the key").map_err(invalid_arg)?),
-    })
+        None => sign::KeyArg::Value(json(key, "the key").map_err(argument)?),
+    };
+    Ok((key, options))
 }
 
 /// A key and sign options parsed once (`key` and `options` JSON text, `secret` a `Uint8Array`).
@@ -504,11 +506,8 @@ impl WasmSigner {
     /// Parses the key and options; throws VerifyError.
     #[wasm_bindgen(constructor)]
     pub fn new(key: &str, secret: Option<Vec<u8>>, options: &str) -> Result<WasmSigner, JsValue> {
-        let options = json(options, "the sign options").map_err(invalid_arg)?;
-        Ok(WasmSigner {
-            inner: Signer::new(key_arg(key, secret)?, &options).map_err(verify_err)?,
-            input: InputRoom::default(),
-        })
+        let (key, options) = signer_args(key, secret, options).map_err(verify_err)?;
+        Ok(WasmSigner { inner: Signer::new(key, &options).map_err(verify_err)?, input: InputRoom::default() })
     }
 
     /// The address of room for a payload's JSON text of `len` bytes (see [`InputRoom`]).
