@@ -1,4 +1,4 @@
-//! Malformed RSA private JWKs and damaged PEM keys never panic or hang: each is a typed error
+//! Malformed RSA and Ed25519 private JWKs and damaged PEM keys never panic or hang: each is a typed error
 //! (prime recovery, the key checks and our DER reader see attacker- or typo-shaped input here).
 
 mod common;
@@ -225,4 +225,30 @@ fn ec_and_ed25519_der_structures() {
     .concat();
     let e = signing_pem(&pem("PRIVATE KEY", &tlv(0x30, &v1_with_public))).expect_err("v1 with a public key");
     assert_eq!(e.code.as_str(), "ERR_KEY_INVALID", "{}", e.message);
+}
+
+#[test]
+fn ed25519_private_jwks_are_checked() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let k = common::keys()["ed"]["jwk"].clone();
+    // A valid point that is another key's public half, a non-point, and wrong lengths.
+    let other = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes();
+    let cases = [
+        (
+            json!({"kty": "OKP", "crv": "Ed25519", "d": k["d"], "x": Base64UrlUnpadded::encode_string(&other)}),
+            "does not match",
+        ),
+        (
+            json!({"kty": "OKP", "crv": "Ed25519", "d": k["d"], "x": "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+            "not a valid point",
+        ),
+        (json!({"kty": "OKP", "crv": "Ed25519", "d": "AAAA", "x": k["x"]}), "32 bytes"),
+        (json!({"kty": "OKP", "crv": "Ed25519", "d": k["d"], "x": "AAAA"}), "32 bytes"),
+    ];
+    for (key, says) in cases {
+        let e = sign_json(&json!({}), KeyArg::Value(key.clone()), &json!({"alg": "EdDSA"})).expect_err("must not sign");
+        assert_eq!(e.code.as_str(), "ERR_KEY_INVALID", "{key}: {e}");
+        assert!(e.message.contains(says), "{key}: {e}");
+    }
+    assert!(sign_json(&json!({}), KeyArg::Value(k), &json!({"alg": "EdDSA"})).is_ok());
 }
