@@ -1,5 +1,6 @@
-//! Malformed RSA and Ed25519 private JWKs and damaged PEM keys never panic or hang: each is a typed error
-//! (prime recovery, the key checks and our DER reader see attacker- or typo-shaped input here).
+//! Malformed RSA and Ed25519 private JWKs and damaged PEM keys never panic or hang: each is a
+//! typed error (prime recovery, the key checks and our DER reader see attacker- or typo-shaped
+//! input here).
 
 mod common;
 
