@@ -63,14 +63,24 @@ mod lanes {
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
         Pair(f64x2_add(acc.0, f64x2_mul(x.0, y.0)))
     }
-    /// `dst |= src & mask` on the bits (mask all ones or all zeros).
+    /// Two lanes of bits, for masked selection.
+    #[derive(Clone, Copy)]
+    pub struct Bits(v128);
+
     #[inline(always)]
-    pub fn or_masked(dst: &mut [f64], src: &[f64], mask: u64) {
-        let m = u64x2_splat(mask);
-        let v =
-            v128_or(u64x2(dst[0].to_bits(), dst[1].to_bits()), v128_and(u64x2(src[0].to_bits(), src[1].to_bits()), m));
-        dst[0] = f64::from_bits(u64x2_extract_lane::<0>(v));
-        dst[1] = f64::from_bits(u64x2_extract_lane::<1>(v));
+    pub fn no_bits() -> Bits {
+        Bits(u64x2_splat(0))
+    }
+    /// `acc | (src & mask)`, with `mask` two lanes of all ones or all zeros.
+    #[inline(always)]
+    pub fn or_masked(acc: Bits, src: &[f64], mask: &[u64]) -> Bits {
+        let (s, m) = (u64x2(src[0].to_bits(), src[1].to_bits()), u64x2(mask[0], mask[1]));
+        Bits(v128_or(acc.0, v128_and(s, m)))
+    }
+    #[inline(always)]
+    pub fn store_bits(dst: &mut [f64], b: Bits) {
+        dst[0] = f64::from_bits(u64x2_extract_lane::<0>(b.0));
+        dst[1] = f64::from_bits(u64x2_extract_lane::<1>(b.0));
     }
 }
 
@@ -96,11 +106,21 @@ mod lanes {
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
         Pair([acc.0[0] + x.0[0] * y.0[0], acc.0[1] + x.0[1] * y.0[1]])
     }
+    #[derive(Clone, Copy)]
+    pub struct Bits([u64; 2]);
+
     #[inline(always)]
-    pub fn or_masked(dst: &mut [f64], src: &[f64], mask: u64) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            *d = f64::from_bits(d.to_bits() | (s.to_bits() & mask));
-        }
+    pub fn no_bits() -> Bits {
+        Bits([0; 2])
+    }
+    #[inline(always)]
+    pub fn or_masked(acc: Bits, src: &[f64], mask: &[u64]) -> Bits {
+        Bits([acc.0[0] | (src[0].to_bits() & mask[0]), acc.0[1] | (src[1].to_bits() & mask[1])])
+    }
+    #[inline(always)]
+    pub fn store_bits(dst: &mut [f64], b: Bits) {
+        dst[0] = f64::from_bits(b.0[0]);
+        dst[1] = f64::from_bits(b.0[1]);
     }
 }
 
@@ -281,6 +301,7 @@ fn settle(rows: &mut [f64], owed: [u64; 2]) {
 }
 
 /// One step of the reduction's scalar chain (see [`Modulus::chain`]).
+#[derive(Clone, Copy)]
 struct Chain {
     q: [f64; 2],
     carry: u64,
@@ -407,10 +428,11 @@ impl<const W: u32> Modulus<W> {
     fn chain(&self, r0: f64, r1: f64, owed: [u64; 2], carry: u64, a: [u64; 2], b: [u64; 4]) -> Chain {
         let m = &self.m_low;
         let t0 = int(r0) + owed[0] + carry + a[0] * b[0];
-        let q0 = ((t0 & mask(W)) * self.m0inv) & mask(W);
+        // q's low W bits depend only on t's low W bits: no mask before the (wrapping) product.
+        let q0 = t0.wrapping_mul(self.m0inv) & mask(W);
         let c1 = (t0 + q0 * m[0]) >> W;
         let t1 = int(r1) + owed[1] + c1 + a[0] * b[1] + q0 * m[1] + a[1] * b[0];
-        let q1 = ((t1 & mask(W)) * self.m0inv) & mask(W);
+        let q1 = t1.wrapping_mul(self.m0inv) & mask(W);
         Chain {
             q: [q0 as f64, q1 as f64],
             carry: (t1 + q1 * m[0]) >> W,
@@ -447,15 +469,20 @@ impl<const W: u32> Modulus<W> {
         let (a, row) = (&a[..n], &mut row[..2 * n + 2]);
         let b_low = [int(ops[0][0]), int(ops[0][1]), int(ops[1][0]), int(ops[1][1])];
         row.fill(0.0);
-        let (mut carry, mut owed) = (0, [0, 0]);
+        let limbs = |i: usize| [int(a[i]), int(a[i + 1])];
+        // Each step's chain is found before the previous step's pass, which leaves the rows
+        // it reads alone: its latency (a serial run of multiplies) then overlaps the pass.
+        let mut next = self.chain(0.0, 0.0, [0, 0], 0, limbs(0), b_low);
         for i in (0..n).step_by(2) {
-            let c = self.chain(row[i], row[i + 1], owed, carry, [int(a[i]), int(a[i + 1])], b_low);
-            (carry, owed) = (c.carry, c.owed);
+            let c = next;
+            if i + 2 < n {
+                next = self.chain(row[i + 2], row[i + 3], c.owed, c.carry, limbs(i + 2), b_low);
+            }
             // Columns i+4.. take operand limbs 4.. (chunks 2..).
             pass4(&mut row[i + 4..i + n + 2], &ops[2..], [a[i], a[i + 1], c.q[0], c.q[1]]);
         }
-        settle(&mut row[n..n + 2], owed);
-        carry
+        settle(&mut row[n..n + 2], next.owed);
+        next.carry
     }
 
     /// The result: rows n..2n with `carry` into row n.
@@ -509,21 +536,27 @@ impl<const W: u32> Modulus<W> {
         // cross products at 2i+2..i+n+2, both with operand limb c − i at column c: one pass
         // where they overlap. Every cross product into columns i, i+1 comes from an earlier
         // step, so the chain sees them.
-        let (mut carry, mut owed) = (0, [0, 0]);
+        // As in `mul_rows`, each step's chain runs ahead of the previous step's pass; only
+        // step 0 writes below column i+4 (columns 2 and 3), so that part goes first.
+        let mut next = self.chain(row[0], row[1], [0, 0], 0, [0, 0], [0; 4]);
         for i in (0..n).step_by(2) {
-            let c = self.chain(row[i], row[i + 1], owed, carry, [0, 0], [0; 4]);
-            (carry, owed) = (c.carry, c.owed);
+            let c = next;
             let (x, y, [q0, q1]) = (2.0 * ops[i / 2][0], 2.0 * ops[i / 2][1], c.q);
             if i == 0 {
                 pass2::<0>(&mut row[2..4], &ops[1..], x, y);
+            }
+            if i + 2 < n {
+                next = self.chain(row[i + 2], row[i + 3], c.owed, c.carry, [0, 0], [0; 4]);
+            }
+            if i == 0 {
                 pass4(&mut row[4..n + 2], &ops[2..], [x, y, q0, q1]);
             } else {
                 pass2::<4>(&mut row[i + 4..2 * i + 2], &ops[2..], q0, q1);
                 pass4(&mut row[2 * i + 2..i + n + 2], &ops[i / 2 + 1..], [x, y, q0, q1]);
             }
         }
-        settle(&mut row[n..n + 2], owed);
-        carry
+        settle(&mut row[n..n + 2], next.owed);
+        next.carry
     }
 
     /// x (< 2m) brought below m, by a masked subtraction.
@@ -598,14 +631,23 @@ impl<const W: u32> Modulus<W> {
     /// length: a fixed window of 5 bits, each table entry picked by a masked scan of the
     /// whole table, so neither time nor memory access depends on the exponent's value.
     pub(crate) fn pow(&self, base: &[f64], exp: &[u8]) -> Limbs {
+        const SIZE: usize = 1 << WINDOW;
         let n = self.len();
         let mut scratch = self.scratch();
-        let mut table = Zeroizing::new(Vec::with_capacity(n << WINDOW));
-        table.extend_from_slice(&self.one);
+        // Stored by limb pair: pair j of entry i at 2(SIZE·j + i), so that a pair of the
+        // selected entry is gathered from one run of the table into a register, not
+        // rewritten in memory once per entry.
+        let mut table = Zeroizing::new(vec![0.0; n << WINDOW]);
+        let mut prev = Zeroizing::new(self.one.clone());
         let mut next = Zeroizing::new(vec![0.0; n]);
-        for i in 1..1 << WINDOW {
-            self.mul(&table[(i - 1) * n..i * n], base, &mut scratch, &mut next);
-            table.extend_from_slice(&next);
+        for i in 0..SIZE {
+            if i > 0 {
+                self.mul(&prev, base, &mut scratch, &mut next);
+                core::mem::swap(&mut prev, &mut next);
+            }
+            for (j, pair) in prev.chunks_exact(2).enumerate() {
+                table[2 * (SIZE * j + i)..][..2].copy_from_slice(pair);
+            }
         }
         // The accumulator lives in the scratch's operand slots from here on: each squaring and
         // multiplication leaves its result where the next one reads its operand.
@@ -613,6 +655,8 @@ impl<const W: u32> Modulus<W> {
         let bits = 8 * exp.len();
         let bit = |i: usize| ((exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1) as u64;
         let mut entry = Zeroizing::new(vec![0.0; n]);
+        // Entry i's mask, twice (two lanes): all ones for the selected entry, else zeros.
+        let mut masks = Zeroizing::new([0u64; 2 * SIZE]);
         for w in (0..bits.div_ceil(WINDOW)).rev() {
             for _ in 0..WINDOW {
                 self.sqr_in_place(&mut scratch);
@@ -623,12 +667,15 @@ impl<const W: u32> Modulus<W> {
                     idx |= bit(w * WINDOW + b) << b;
                 }
             }
-            entry.fill(0.0);
-            for (i, e) in table.chunks_exact(n).enumerate() {
-                let mask = 0u64.wrapping_sub((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1);
-                for (d, s) in entry.chunks_exact_mut(2).zip(e.chunks_exact(2)) {
-                    lanes::or_masked(d, s, mask);
+            for (i, m) in masks.chunks_exact_mut(2).enumerate() {
+                m.fill(0u64.wrapping_sub((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1));
+            }
+            for (d, run) in entry.chunks_exact_mut(2).zip(table.chunks_exact(2 * SIZE)) {
+                let mut acc = lanes::no_bits();
+                for (s, m) in run.chunks_exact(2).zip(masks.chunks_exact(2)) {
+                    acc = lanes::or_masked(acc, s, m);
                 }
+                lanes::store_bits(d, acc);
             }
             self.mul_in_place(&entry, &mut scratch);
         }
