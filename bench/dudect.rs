@@ -1,6 +1,7 @@
 //! A dudect-style timing check (Reparaz, Balasch, Verbauwhede, "Dude, is my code constant
 //! time?", 2017) of the RS256 signer, run natively: `npm run dudect` (or
-//! `cargo run --release --example dudect -- [samples]`).
+//! `cargo run --release --example dudect -- [samples] [algs]`; `algs` a comma-separated subset
+//! of RS256,PS256,ES256,EdDSA, all by default; the control always runs).
 //!
 //! Two experiments, each signing two classes of input in random order: (1) the message: a
 //! fixed message against a fresh random one each time (one 2048-bit key); (2) the key: two
@@ -121,6 +122,7 @@ fn ed_key(d: [u8; 32]) -> SigningKey {
 
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let only: Option<Vec<String>> = std::env::args().nth(2).map(|s| s.split(',').map(str::to_owned).collect());
     let keys: serde_json::Value =
         serde_json::from_str(include_str!("../tests/fixtures/keys.json")).expect("tests/fixtures/keys.json");
     let ours = [rsa_key(&keys, "rsa"), rsa_key(&keys, "rsa2")];
@@ -150,6 +152,9 @@ fn main() {
     let ed = [ed_key([0x01; 32]), ed_key([0x7f; 32])];
     for (alg, keys) in [(Alg::Rs256, &ours), (Alg::Ps256, &ours), (Alg::Es256, &ec), (Alg::EdDsa, &ed)] {
         let name = alg.name();
+        if only.as_ref().is_some_and(|only| !only.iter().any(|o| o == name)) {
+            continue;
+        }
         let t = measure(samples, true, |_, m| sign_ours(alg, &keys[0], m));
         worst = worst.max(show(&format!("ours, {name}, fixed vs random message"), &t));
         let t = measure(samples, false, |c, m| sign_ours(alg, &keys[c], m));
