@@ -849,9 +849,11 @@ mod tests {
                 }
                 let x = below(bytes(len));
                 let xm = md.enter_mont(&from_be::<W>(&x.to_bytes_be(), 2 * n));
-                let e = bytes(len);
-                let got = BigUint::from_bytes_be(&to_be::<W>(&md.leave_mont(&md.pow(&xm, &e)), len));
-                assert_eq!(got, x.modpow(&BigUint::from_bytes_be(&e), &big_m), "{bits} bits ({W}): pow");
+                // A random exponent, and the table's first and last entries in every window.
+                for e in [bytes(len), vec![0xff; len], vec![0; len]] {
+                    let got = BigUint::from_bytes_be(&to_be::<W>(&md.leave_mont(&md.pow(&xm, &e)), len));
+                    assert_eq!(got, x.modpow(&BigUint::from_bytes_be(&e), &big_m), "{bits} bits ({W}): pow");
+                }
                 let got = BigUint::from_bytes_be(&to_be::<W>(&md.leave_mont(&md.pow_public(&xm, 65537)), len));
                 assert_eq!(got, x.modpow(&BigUint::from(65537u32), &big_m), "{bits} bits ({W}): public pow");
             }
