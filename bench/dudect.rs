@@ -123,6 +123,11 @@ fn ed_key(d: [u8; 32]) -> SigningKey {
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let only: Option<Vec<String>> = std::env::args().nth(2).map(|s| s.split(',').map(str::to_owned).collect());
+    const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
+    if let Some(unknown) = only.iter().flatten().find(|o| !ALGS.contains(&o.as_str())) {
+        eprintln!("unknown algorithm {unknown:?}: name some of {}", ALGS.join(","));
+        std::process::exit(2);
+    }
     let keys: serde_json::Value =
         serde_json::from_str(include_str!("../tests/fixtures/keys.json")).expect("tests/fixtures/keys.json");
     let ours = [rsa_key(&keys, "rsa"), rsa_key(&keys, "rsa2")];

@@ -193,12 +193,13 @@ const gz = gzipSync(wasmBytes, { level: 9 }).length;
 const cell = (name, peer = 'ours') => rows.find((r) => r.name === name)?.[peer];
 const us = (name) => 1e6 / cell(name);
 const atLeast = (name, peer, x) => cell(name) / cell(name, peer) >= x;
-// Three decimals, so that a ratio shown as 1.50x is not judged below 1.5.
+// One more decimal than the table above, so that a figure shown as on the line is not judged
+// across it (a 1.497x shown as 1.50x, judged below 1.5).
 const ratio3 = (o, p) => `${(o / p).toFixed(3)}x`;
 const goals = [
-  ['RS256 sign (2048-bit)', '≤ 2 ms', `${(us('RS256 sign') / 1000).toFixed(2)} ms`, us('RS256 sign') <= 2000],
-  ['RS256 verify', '≤ 150 µs', `${us('RS256 verify').toFixed(0)} µs`, us('RS256 verify') <= 150],
-  ['ES256 sign / verify', '≤ 250 / 400 µs', `${us('ES256 sign').toFixed(0)} / ${us('ES256 verify').toFixed(0)} µs`, us('ES256 sign') <= 250 && us('ES256 verify') <= 400],
+  ['RS256 sign (2048-bit)', '≤ 2 ms', `${(us('RS256 sign') / 1000).toFixed(3)} ms`, us('RS256 sign') <= 2000],
+  ['RS256 verify', '≤ 150 µs', `${us('RS256 verify').toFixed(1)} µs`, us('RS256 verify') <= 150],
+  ['ES256 sign / verify', '≤ 250 / 400 µs', `${us('ES256 sign').toFixed(1)} / ${us('ES256 verify').toFixed(1)} µs`, us('ES256 sign') <= 250 && us('ES256 verify') <= 400],
   ['EdDSA sign / verify', '≥ fast-jwt', `${ratio3(cell('EdDSA sign'), cell('EdDSA sign', 'fast-jwt'))} / ${ratio3(cell('EdDSA verify'), cell('EdDSA verify', 'fast-jwt'))}`, atLeast('EdDSA sign', 'fast-jwt', 1) && atLeast('EdDSA verify', 'fast-jwt', 1)],
   ...['HS256 sign', 'HS256 verify', 'delegate HS256→HS256'].map((name) => [
     name,
