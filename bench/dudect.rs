@@ -120,12 +120,15 @@ fn ed_key(d: [u8; 32]) -> SigningKey {
     signing_value(&jwk).expect("an Ed25519 JWK").0
 }
 
+/// The signers measured, in this order (their keys below).
+const MEASURED: [Alg; 4] = [Alg::Rs256, Alg::Ps256, Alg::Es256, Alg::EdDsa];
+
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let only: Option<Vec<String>> = std::env::args().nth(2).map(|s| s.split(',').map(str::to_owned).collect());
-    const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
-    if let Some(unknown) = only.iter().flatten().find(|o| !ALGS.contains(&o.as_str())) {
-        eprintln!("unknown algorithm {unknown:?}: name some of {}", ALGS.join(","));
+    let names = MEASURED.map(Alg::name);
+    if let Some(unknown) = only.iter().flatten().find(|o| !names.contains(&o.as_str())) {
+        eprintln!("unknown algorithm {unknown:?}: name some of {}", names.join(","));
         std::process::exit(2);
     }
     let keys: serde_json::Value =
@@ -155,7 +158,7 @@ fn main() {
     let ec = [ec_key([0x01; 32]), ec_key([0x7f; 32])];
     // Two Ed25519 seeds (their clamped scalars differ throughout).
     let ed = [ed_key([0x01; 32]), ed_key([0x7f; 32])];
-    for (alg, keys) in [(Alg::Rs256, &ours), (Alg::Ps256, &ours), (Alg::Es256, &ec), (Alg::EdDsa, &ed)] {
+    for (alg, keys) in MEASURED.into_iter().zip([&ours, &ours, &ec, &ed]) {
         let name = alg.name();
         if only.as_ref().is_some_and(|only| !only.iter().any(|o| o == name)) {
             continue;

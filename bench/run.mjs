@@ -173,7 +173,7 @@ const coldWasm = cold.map((c) => c[0]).sort((a, b) => a - b);
 const coldAll = cold.map((c) => c[1]).sort((a, b) => a - b);
 
 const fmt = (x) => (x === undefined ? '' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-const ratio = (o, p) => (p ? `${(o / p).toFixed(2)}x` : '');
+const ratio = (o, p, digits = 2) => (p ? `${(o / p).toFixed(digits)}x` : '');
 console.log(`Node ${process.version}, ${cpus()[0].model}, ${cpus().length} cores; best of ${WINDOWS} windows of ${MS} ms per cell; ops/s (ours ÷ peer)`);
 const peers = ['jose', 'jsonwebtoken', 'fast-jwt', 'node:crypto'];
 console.log(`| operation | edge-delegation | ${peers.map((p) => `${p} | ratio`).join(' | ')} |`);
@@ -195,7 +195,7 @@ const us = (name) => 1e6 / cell(name);
 const atLeast = (name, peer, x) => cell(name) / cell(name, peer) >= x;
 // One more decimal than the table above, so that a figure shown as on the line is not judged
 // across it (a 1.497x shown as 1.50x, judged below 1.5).
-const ratio3 = (o, p) => `${(o / p).toFixed(3)}x`;
+const ratio3 = (o, p) => ratio(o, p, 3);
 const goals = [
   ['RS256 sign (2048-bit)', '≤ 2 ms', `${(us('RS256 sign') / 1000).toFixed(3)} ms`, us('RS256 sign') <= 2000],
   ['RS256 verify', '≤ 150 µs', `${us('RS256 verify').toFixed(1)} µs`, us('RS256 verify') <= 150],
