@@ -20,6 +20,9 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+mod twin;
+pub(crate) use twin::Twin;
+
 /// The low `w` bits.
 const fn mask(w: u32) -> u64 {
     (1 << w) - 1
@@ -53,6 +56,27 @@ mod lanes {
     pub fn load(s: &[f64]) -> Pair {
         Pair(f64x2(s[0], s[1]))
     }
+    /// The lanes (x, y).
+    #[inline(always)]
+    pub fn pair(x: f64, y: f64) -> Pair {
+        Pair(f64x2(x, y))
+    }
+    /// x + x.
+    #[inline(always)]
+    pub fn double(x: Pair) -> Pair {
+        Pair(f64x2_add(x.0, x.0))
+    }
+    /// x + y.
+    #[inline(always)]
+    pub fn add(x: Pair, y: Pair) -> Pair {
+        Pair(f64x2_add(x.0, y.0))
+    }
+    /// (x mod 2^W, ⌊x / 2^W⌋) for integers x below 2^53, both exact.
+    #[inline(always)]
+    pub fn split<const W: u32>(x: Pair) -> (Pair, Pair) {
+        let hi = f64x2_floor(f64x2_mul(x.0, f64x2_splat(1.0 / (1u64 << W) as f64)));
+        (Pair(f64x2_sub(x.0, f64x2_mul(hi, f64x2_splat((1u64 << W) as f64)))), Pair(hi))
+    }
     #[inline(always)]
     pub fn store(s: &mut [f64], p: Pair) {
         s[0] = f64x2_extract_lane::<0>(p.0);
@@ -82,6 +106,26 @@ mod lanes {
         dst[0] = f64::from_bits(u64x2_extract_lane::<0>(b.0));
         dst[1] = f64::from_bits(u64x2_extract_lane::<1>(b.0));
     }
+    /// Four `u32` lanes, for masked selection of limbs stored as integers.
+    #[derive(Clone, Copy)]
+    pub struct Quad(v128);
+
+    #[inline(always)]
+    pub fn no_quad() -> Quad {
+        Quad(u32x4_splat(0))
+    }
+    /// `acc | (src & mask)`, four lanes.
+    #[inline(always)]
+    pub fn or_masked4(acc: Quad, src: &[u32], mask: &[u32]) -> Quad {
+        let (s, m) = (u32x4(src[0], src[1], src[2], src[3]), u32x4(mask[0], mask[1], mask[2], mask[3]));
+        Quad(v128_or(acc.0, v128_and(s, m)))
+    }
+    /// The four lanes as `f64`s.
+    #[inline(always)]
+    pub fn store_quad(dst: &mut [f64], q: Quad) {
+        store(&mut dst[0..2], Pair(f64x2_convert_low_u32x4(q.0)));
+        store(&mut dst[2..4], Pair(f64x2_convert_low_u32x4(u32x4_shuffle::<2, 3, 0, 1>(q.0, q.0))));
+    }
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -96,6 +140,23 @@ mod lanes {
     #[inline(always)]
     pub fn load(s: &[f64]) -> Pair {
         Pair([s[0], s[1]])
+    }
+    #[inline(always)]
+    pub fn pair(x: f64, y: f64) -> Pair {
+        Pair([x, y])
+    }
+    #[inline(always)]
+    pub fn double(x: Pair) -> Pair {
+        Pair([x.0[0] + x.0[0], x.0[1] + x.0[1]])
+    }
+    #[inline(always)]
+    pub fn add(x: Pair, y: Pair) -> Pair {
+        Pair([x.0[0] + y.0[0], x.0[1] + y.0[1]])
+    }
+    #[inline(always)]
+    pub fn split<const W: u32>(x: Pair) -> (Pair, Pair) {
+        let hi = x.0.map(|v| (v * (1.0 / (1u64 << W) as f64)).floor());
+        (Pair([x.0[0] - hi[0] * (1u64 << W) as f64, x.0[1] - hi[1] * (1u64 << W) as f64]), Pair(hi))
     }
     #[inline(always)]
     pub fn store(s: &mut [f64], p: Pair) {
@@ -121,6 +182,23 @@ mod lanes {
     pub fn store_bits(dst: &mut [f64], b: Bits) {
         dst[0] = f64::from_bits(b.0[0]);
         dst[1] = f64::from_bits(b.0[1]);
+    }
+    #[derive(Clone, Copy)]
+    pub struct Quad([u32; 4]);
+
+    #[inline(always)]
+    pub fn no_quad() -> Quad {
+        Quad([0; 4])
+    }
+    #[inline(always)]
+    pub fn or_masked4(acc: Quad, src: &[u32], mask: &[u32]) -> Quad {
+        Quad(core::array::from_fn(|l| acc.0[l] | (src[l] & mask[l])))
+    }
+    #[inline(always)]
+    pub fn store_quad(dst: &mut [f64], q: Quad) {
+        for (d, &v) in dst[..4].iter_mut().zip(&q.0) {
+            *d = v as f64;
+        }
     }
 }
 
@@ -806,12 +884,10 @@ mod tests {
         small::<23>();
     }
 
-    /// Random moduli of many sizes against a general big-integer library: products, squares,
-    /// secret-exponent and public-exponent powers, conversions in and out.
-    fn random<const W: u32>(sizes: &[usize]) {
-        use num_bigint::BigUint;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ W as u64;
-        let mut bytes = |len: usize| -> Vec<u8> {
+    /// A deterministic source of test bytes (xorshift64 from `seed`).
+    pub(super) fn byte_source(seed: u64) -> impl FnMut(usize) -> Vec<u8> {
+        let mut state = seed;
+        move |len| {
             (0..len)
                 .map(|_| {
                     state ^= state << 13;
@@ -820,7 +896,14 @@ mod tests {
                     state as u8
                 })
                 .collect()
-        };
+        }
+    }
+
+    /// Random moduli of many sizes against a general big-integer library: products, squares,
+    /// secret-exponent and public-exponent powers, conversions in and out.
+    fn random<const W: u32>(sizes: &[usize]) {
+        use num_bigint::BigUint;
+        let mut bytes = byte_source(0x9e37_79b9_7f4a_7c15u64 ^ W as u64);
         for &bits in sizes {
             for round in 0..3 {
                 let len = bits.div_ceil(8);

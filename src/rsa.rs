@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::bignum::Big;
-use crate::montgomery::{self, Limbs, Modulus};
+use crate::montgomery::{self, Limbs, Modulus, Twin};
 
 const INCONSISTENT: &str = "the RSA private key is inconsistent (p·q ≠ n or d·e ≢ 1): export the key again";
 
@@ -113,8 +113,7 @@ impl RsaPublicKey {
 /// The primes prepared with W-bit limbs, and q⁻¹ mod p in that form.
 #[derive(Clone)]
 struct Crt<const W: u32> {
-    p: Modulus<W>,
-    q: Modulus<W>,
+    primes: Twin<W>,
     qinv: Zeroizing<Limbs>,
 }
 
@@ -273,28 +272,28 @@ impl<const W: u32> Crt<W> {
                 qinv
             }
         };
+        let qm = Modulus::new(&Zeroizing::new(q.to_be_padded(len)), limbs).ok_or_else(unusable)?;
         let crt = Crt {
-            q: Modulus::new(&Zeroizing::new(q.to_be_padded(len)), limbs).ok_or_else(unusable)?,
+            primes: Twin::new(pm, qm).ok_or_else(unusable)?,
             qinv: Zeroizing::new(montgomery::from_be::<W>(&qinv.to_be_padded(len), limbs)),
-            p: pm,
         };
         Ok((crt, qinv))
     }
 
     /// em^d mod n by CRT (`size` bytes; not yet checked).
     fn power(&self, em: &[u8], dp: &[u8], dq: &[u8], size: usize) -> Vec<u8> {
-        let n = self.p.len();
-        let c = Zeroizing::new(montgomery::from_be::<W>(em, 2 * n));
-        // m1 = c^dp mod p (Montgomery form), m2 = c^dq mod q.
-        let mut m1 = Zeroizing::new(self.p.pow(&self.p.enter_mont(&c), dp));
-        let m2 = Zeroizing::new(self.q.leave_mont(&self.q.pow(&self.q.enter_mont(&c), dq)));
+        let (p, q) = (self.primes.p(), self.primes.q());
+        let c = Zeroizing::new(montgomery::from_be::<W>(em, 2 * p.len()));
+        // m1 = c^dp mod p (Montgomery form), m2 = c^dq mod q, side by side.
+        let (m1, m2) = self.primes.pow(&p.enter_mont(&c), &q.enter_mont(&c), dp, dq);
+        let (mut m1, m2) = (Zeroizing::new(m1), Zeroizing::new(q.leave_mont(&Zeroizing::new(m2))));
         // h = qinv·(m1 − m2) mod p: the difference in p's Montgomery form, so that one
         // Montgomery product by qinv (plain) gives h in plain form.
-        self.p.reduce(&mut m1);
-        let diff = Zeroizing::new(self.p.sub_mod(&m1, &self.p.enter_mont(&m2)));
-        let h = Zeroizing::new(self.p.mul_reduced(&diff, &self.qinv));
+        p.reduce(&mut m1);
+        let diff = Zeroizing::new(p.sub_mod(&m1, &p.enter_mont(&m2)));
+        let h = Zeroizing::new(p.mul_reduced(&diff, &self.qinv));
         // s = m2 + h·q (< n).
-        let s = Zeroizing::new(montgomery::add_plain::<W>(&montgomery::mul_plain::<W>(&h, self.q.limbs()), &m2));
+        let s = Zeroizing::new(montgomery::add_plain::<W>(&montgomery::mul_plain::<W>(&h, q.limbs()), &m2));
         montgomery::to_be::<W>(&s, size)
     }
 }
