@@ -153,10 +153,13 @@ mod lanes {
     pub fn add(x: Pair, y: Pair) -> Pair {
         Pair([x.0[0] + y.0[0], x.0[1] + y.0[1]])
     }
+    /// In integers: a native `floor` without SSE4.1 is a library routine that branches on
+    /// its argument (zero below 1, early return when already whole), which `npm run dudect`
+    /// caught as a timing difference between keys.
     #[inline(always)]
     pub fn split<const W: u32>(x: Pair) -> (Pair, Pair) {
-        let hi = x.0.map(|v| (v * (1.0 / (1u64 << W) as f64)).floor());
-        (Pair([x.0[0] - hi[0] * (1u64 << W) as f64, x.0[1] - hi[1] * (1u64 << W) as f64]), Pair(hi))
+        let v = x.0.map(|v| v as u64);
+        (Pair(v.map(|v| (v & ((1 << W) - 1)) as f64)), Pair(v.map(|v| (v >> W) as f64)))
     }
     #[inline(always)]
     pub fn store(s: &mut [f64], p: Pair) {
