@@ -56,6 +56,7 @@ fn pass2<const AT: usize>(t: &mut [f64], ops: &[f64], x: Pair, y: Pair) {
 /// which the sums' bound (`max_limbs`) absorbs with room to spare: below 2^53 − 2^(2W+2) +
 /// 2^(108−3W). The table's integer copies and the chains take these limbs as they are; the
 /// result of [`Twin::pow`] is normalized exactly.
+#[inline(never)]
 fn normalize<const W: u32>(row: &[f64], carry: [u64; 2], ops: &mut [f64]) {
     let (mut up1, mut up2) = (pair(carry[0] as f64, carry[1] as f64), pair(0.0, 0.0));
     for (o, r) in ops.chunks_exact_mut(4).zip(row.chunks_exact(2)) {
