@@ -162,22 +162,33 @@ fn mul_by_generator(k: &Scalar) -> ProjectivePoint {
 }
 
 /// ECDSA over P-256 with SHA-256 and the RFC 6979 nonce (the p256 crate's `sign`, with k·G
-/// from the table). `None` only for the negligible cases where r or s is zero.
-fn sign(key: &SigningKey, msg: &[u8]) -> Option<Signature> {
+/// from the table). The nonce is the first candidate of RFC 6979's HMAC_DRBG in [1, n−1], as
+/// the rfc6979 crate's `generate_k` takes it (so signatures are the p256 crate's bytes); where
+/// r or s comes out zero (probability about 2^−256) the next candidate is taken, as RFC 6979
+/// §3.2 step h.3 says, where the p256 crate's signing would fail.
+fn sign(key: &SigningKey, msg: &[u8]) -> Signature {
     let digest = Sha256::digest(msg);
     let d = key.as_nonzero_scalar();
-    let mut k_bytes = rfc6979::generate_k::<Sha256, _>(&d.to_repr(), &ORDER.into(), &digest, &[]);
-    let k = Zeroizing::new(Option::<Scalar>::from(Scalar::from_repr(k_bytes))?);
-    k_bytes.zeroize();
-    let k_inv = Zeroizing::new(invert(&k)?);
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest);
-    let r_point = mul_by_generator(&k).to_affine();
-    let r = <Scalar as Reduce<U256>>::reduce_bytes(&r_point.x());
-    let s = *k_inv * (z + r * d.as_ref());
-    if bool::from(r.is_zero() | s.is_zero()) {
-        return None;
+    let mut drbg = rfc6979::HmacDrbg::<Sha256>::new(&d.to_repr(), &digest, &[]);
+    loop {
+        let mut k_bytes = FieldBytes::default();
+        drbg.fill_bytes(&mut k_bytes);
+        let k = Option::<Scalar>::from(Scalar::from_repr(k_bytes)).map(Zeroizing::new);
+        k_bytes.zeroize();
+        // Out of range (k ≥ n) or zero: the next candidate, as `generate_k` does.
+        let Some(k) = k else { continue };
+        let Some(k_inv) = invert(&k).map(Zeroizing::new) else { continue };
+        let r_point = mul_by_generator(&k).to_affine();
+        let r = <Scalar as Reduce<U256>>::reduce_bytes(&r_point.x());
+        let s = *k_inv * (z + r * d.as_ref());
+        if bool::from(r.is_zero() | s.is_zero()) {
+            continue;
+        }
+        if let Ok(signature) = Signature::from_scalars(FieldBytes::from(r.to_repr()), FieldBytes::from(s.to_repr())) {
+            return signature;
+        }
     }
-    Signature::from_scalars(FieldBytes::from(r.to_repr()), FieldBytes::from(s.to_repr())).ok()
 }
 
 /// A P-256 public key with the table of its multiples, built at its second verification (a
@@ -254,8 +265,7 @@ impl Algorithm for Es256 {
     }
 
     fn sign(&self, key: &SigningKey, message: &[u8]) -> Signature {
-        // The table path fails only where the p256 crate's own signing would retry too.
-        sign(key, message).unwrap_or_else(|| P256Crate.sign(key, message))
+        sign(key, message)
     }
 
     fn verify_signature(&self, sig: &Signature, key: &EcPublic, message: &[u8]) -> bool {

@@ -277,7 +277,7 @@ impl<const W: u32> Twin<W> {
         }
         // Normalized limbs, as `Modulus` expects them.
         let lane = |l: usize| {
-            let limbs: Limbs = s.ops[..4 * n].chunks_exact(4).map(|o| o[l]).collect();
+            let limbs: Zeroizing<Limbs> = Zeroizing::new(s.ops[..4 * n].chunks_exact(4).map(|o| o[l]).collect());
             let mut out = vec![0.0; n];
             super::normalize::<W>(&limbs, 0.0, &mut out);
             out
