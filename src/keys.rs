@@ -514,7 +514,7 @@ fn p256_signing(d: &[u8], publics: [Option<&[u8]>; 2]) -> Result<SigningKey, Ver
 }
 
 /// SEC1 ECPrivateKey (RFC 5915): SEQUENCE { version 1, privateKey OCTET STRING,
-/// [0] parameters OPTIONAL, [1] publicKey OPTIONAL }. `outer_public` is a PKCS#8 v2 public
+/// \[0\] parameters OPTIONAL, \[1\] publicKey OPTIONAL }. `outer_public` is a PKCS#8 v2 public
 /// key. `None` when it is not that structure.
 fn ec_private_der(der: &[u8], outer_public: Option<&[u8]>) -> Option<Result<SigningKey, VerifyError>> {
     let body = der_sequence(der)?;

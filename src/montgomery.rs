@@ -499,8 +499,8 @@ impl<const W: u32> Modulus<W> {
     }
 
     /// The reduction's scalar chain for the step at rows i, i+1 (i even), in integers: the
-    /// entries row[i], row[i+1] as the vector passes of earlier steps left them (`r0`, `r1`),
-    /// plus what the previous step owes them (`owed`), plus the carry into row[i], plus
+    /// entries `row[i]`, `row[i+1]` as the vector passes of earlier steps left them (`r0`, `r1`),
+    /// plus what the previous step owes them (`owed`), plus the carry into `row[i]`, plus
     /// a_i·b + a_(i+1)·b one limb higher (`a`, `b`: the two limbs of a and the four lowest of b;
     /// zeros when reducing a square). Returns q_i, q_(i+1), the carry out of row[i+1], and
     /// what this step owes rows i+2 and i+3: the vector pass covers row[i+4..] only, so the

@@ -52,9 +52,9 @@ fn pass2<const AT: usize>(t: &mut [f64], ops: &[f64], x: Pair, y: Pair) {
 /// the first) into the operand slots of `ops`, as limbs below 2^W + 2^(55−2W) (2^23 + 2^9 at
 /// W = 23) instead of 2^W: carry-save, two rounds of splitting every entry at bit W and adding
 /// its high part to the entry above, in two-lane float arithmetic (every step exact) with no
-/// serial carry chain. Products of such limbs exceed 2^(2W) by a factor below 1 + 2^(56−3W),
+/// serial carry chain. Products of such limbs exceed 2^(2W) by a factor below 1 + 2^(57−3W),
 /// which the sums' bound (`max_limbs`) absorbs with room to spare: below 2^53 − 2^(2W+2) +
-/// 2^(108−3W). The table's integer copies and the chains take these limbs as they are; the
+/// 2^(109−3W). The table's integer copies and the chains take these limbs as they are; the
 /// result of [`Twin::pow`] is normalized exactly.
 #[inline(never)]
 fn normalize<const W: u32>(row: &[f64], carry: [u64; 2], ops: &mut [f64]) {
