@@ -35,6 +35,54 @@ const fn max_limbs(w: u32) -> usize {
 }
 /// The fixed window of [`Modulus::pow`], in exponent bits.
 const WINDOW: usize = 5;
+/// Entries of a window table.
+const SIZE: usize = 1 << WINDOW;
+
+/// Window w of the big-endian exponent `exp` (bits w·WINDOW and up; zero past its end): its
+/// position is public, its value secret.
+fn window(exp: &[u8], w: usize) -> u64 {
+    let bit = |i: usize| exp.len().checked_sub(1 + i / 8).map_or(0, |at| ((exp[at] >> (i % 8)) & 1) as u64);
+    (0..WINDOW).fold(0, |idx, b| idx | (bit(w * WINDOW + b) << b))
+}
+
+/// All ones when entry `i` is entry `idx`, else zeros, without a branch.
+fn selects(i: usize, idx: u64) -> u32 {
+    0u32.wrapping_sub(((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1) as u32)
+}
+
+/// A window table of limbs as integers (below 2^32), in groups of four: group k of entry i at
+/// 4(SIZE·k + i), so that the selected entry is gathered one four-lane register at a time
+/// from one run of the table, and the scan takes half the loads that `f64` limbs would.
+struct Table(Zeroizing<Vec<u32>>);
+
+impl Table {
+    /// Room for entries of `groups` groups of four limbs.
+    fn new(groups: usize) -> Table {
+        Table(Zeroizing::new(vec![0; 4 * SIZE * groups]))
+    }
+
+    /// Sets entry `i` from its groups of four limbs.
+    fn set(&mut self, i: usize, groups: impl Iterator<Item = [f64; 4]>) {
+        for (k, group) in groups.enumerate() {
+            for (t, l) in self.0[4 * (SIZE * k + i)..][..4].iter_mut().zip(group) {
+                *t = int(l) as u32;
+            }
+        }
+    }
+
+    /// Writes into `entry` the entry whose `masks` (four lanes per entry, all ones or all
+    /// zeros each) are set: a masked scan of every entry, so neither time nor memory access
+    /// depends on which.
+    fn gather(&self, masks: &[u32; 4 * SIZE], entry: &mut [f64]) {
+        for (d, run) in entry.chunks_exact_mut(4).zip(self.0.chunks_exact(4 * SIZE)) {
+            let mut acc = lanes::no_quad();
+            for (s, m) in run.chunks_exact(4).zip(masks.chunks_exact(4)) {
+                acc = lanes::or_masked4(acc, s, m);
+            }
+            lanes::store_quad(d, acc);
+        }
+    }
+}
 
 /// Little-endian 22-bit limbs, each an integer-valued `f64`.
 pub(crate) type Limbs = Vec<f64>;
@@ -86,25 +134,6 @@ mod lanes {
     #[inline(always)]
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
         Pair(f64x2_add(acc.0, f64x2_mul(x.0, y.0)))
-    }
-    /// Two lanes of bits, for masked selection.
-    #[derive(Clone, Copy)]
-    pub struct Bits(v128);
-
-    #[inline(always)]
-    pub fn no_bits() -> Bits {
-        Bits(u64x2_splat(0))
-    }
-    /// `acc | (src & mask)`, with `mask` two lanes of all ones or all zeros.
-    #[inline(always)]
-    pub fn or_masked(acc: Bits, src: &[f64], mask: &[u64]) -> Bits {
-        let (s, m) = (u64x2(src[0].to_bits(), src[1].to_bits()), u64x2(mask[0], mask[1]));
-        Bits(v128_or(acc.0, v128_and(s, m)))
-    }
-    #[inline(always)]
-    pub fn store_bits(dst: &mut [f64], b: Bits) {
-        dst[0] = f64::from_bits(u64x2_extract_lane::<0>(b.0));
-        dst[1] = f64::from_bits(u64x2_extract_lane::<1>(b.0));
     }
     /// Four `u32` lanes, for masked selection of limbs stored as integers.
     #[derive(Clone, Copy)]
@@ -169,22 +198,6 @@ mod lanes {
     #[inline(always)]
     pub fn mul_add(acc: Pair, x: Pair, y: Pair) -> Pair {
         Pair([acc.0[0] + x.0[0] * y.0[0], acc.0[1] + x.0[1] * y.0[1]])
-    }
-    #[derive(Clone, Copy)]
-    pub struct Bits([u64; 2]);
-
-    #[inline(always)]
-    pub fn no_bits() -> Bits {
-        Bits([0; 2])
-    }
-    #[inline(always)]
-    pub fn or_masked(acc: Bits, src: &[f64], mask: &[u64]) -> Bits {
-        Bits([acc.0[0] | (src[0].to_bits() & mask[0]), acc.0[1] | (src[1].to_bits() & mask[1])])
-    }
-    #[inline(always)]
-    pub fn store_bits(dst: &mut [f64], b: Bits) {
-        dst[0] = f64::from_bits(b.0[0]);
-        dst[1] = f64::from_bits(b.0[1]);
     }
     #[derive(Clone, Copy)]
     pub struct Quad([u32; 4]);
@@ -711,13 +724,9 @@ impl<const W: u32> Modulus<W> {
     /// length: a fixed window of 5 bits, each table entry picked by a masked scan of the
     /// whole table, so neither time nor memory access depends on the exponent's value.
     pub(crate) fn pow(&self, base: &[f64], exp: &[u8]) -> Limbs {
-        const SIZE: usize = 1 << WINDOW;
         let n = self.len();
         let mut scratch = self.scratch();
-        // Stored by limb pair: pair j of entry i at 2(SIZE·j + i), so that a pair of the
-        // selected entry is gathered from one run of the table into a register, not
-        // rewritten in memory once per entry.
-        let mut table = Zeroizing::new(vec![0.0; n << WINDOW]);
+        let mut table = Table::new(n.div_ceil(4));
         let mut prev = Zeroizing::new(self.one.clone());
         let mut next = Zeroizing::new(vec![0.0; n]);
         for i in 0..SIZE {
@@ -725,39 +734,24 @@ impl<const W: u32> Modulus<W> {
                 self.mul(&prev, base, &mut scratch, &mut next);
                 core::mem::swap(&mut prev, &mut next);
             }
-            for (j, pair) in prev.chunks_exact(2).enumerate() {
-                table[2 * (SIZE * j + i)..][..2].copy_from_slice(pair);
-            }
+            // Four limbs a group, the last padded with zeros.
+            table.set(i, prev.chunks(4).map(|g| core::array::from_fn(|l| g.get(l).copied().unwrap_or(0.0))));
         }
         // The accumulator lives in the scratch's operand slots from here on: each squaring and
         // multiplication leaves its result where the next one reads its operand.
         interleave(&self.one, &mut scratch.ops, 0);
-        let bits = 8 * exp.len();
-        let bit = |i: usize| ((exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1) as u64;
-        let mut entry = Zeroizing::new(vec![0.0; n]);
-        // Entry i's mask, twice (two lanes): all ones for the selected entry, else zeros.
-        let mut masks = Zeroizing::new([0u64; 2 * SIZE]);
-        for w in (0..bits.div_ceil(WINDOW)).rev() {
+        let mut entry = Zeroizing::new(vec![0.0; n.next_multiple_of(4)]);
+        let mut masks = Zeroizing::new([0u32; 4 * SIZE]);
+        for w in (0..(8 * exp.len()).div_ceil(WINDOW)).rev() {
             for _ in 0..WINDOW {
                 self.sqr_in_place(&mut scratch);
             }
-            let mut idx = 0u64;
-            for b in 0..WINDOW {
-                if w * WINDOW + b < bits {
-                    idx |= bit(w * WINDOW + b) << b;
-                }
+            let idx = window(exp, w);
+            for (i, m) in masks.chunks_exact_mut(4).enumerate() {
+                m.fill(selects(i, idx));
             }
-            for (i, m) in masks.chunks_exact_mut(2).enumerate() {
-                m.fill(0u64.wrapping_sub((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1));
-            }
-            for (d, run) in entry.chunks_exact_mut(2).zip(table.chunks_exact(2 * SIZE)) {
-                let mut acc = lanes::no_bits();
-                for (s, m) in run.chunks_exact(2).zip(masks.chunks_exact(2)) {
-                    acc = lanes::or_masked(acc, s, m);
-                }
-                lanes::store_bits(d, acc);
-            }
-            self.mul_in_place(&entry, &mut scratch);
+            table.gather(&masks, &mut entry);
+            self.mul_in_place(&entry[..n], &mut scratch);
         }
         self.operand(&scratch)
     }

@@ -10,7 +10,7 @@
 use zeroize::{Zeroize, Zeroizing};
 
 use super::lanes::{self, add, double, load, mul_add, pair, store, Pair};
-use super::{int, settle, Chain, Limbs, Modulus, WINDOW};
+use super::{int, selects, settle, window, Chain, Limbs, Modulus, Table, SIZE, WINDOW};
 
 /// Limb j of both values: the one modulo p at 2j, the one modulo q at 2j + 1.
 type Pairs = Vec<f64>;
@@ -224,54 +224,34 @@ impl<const W: u32> Twin<W> {
     /// scan of the whole table.
     #[inline(never)]
     pub(crate) fn pow(&self, base_p: &[f64], base_q: &[f64], exp_p: &[u8], exp_q: &[u8]) -> (Limbs, Limbs) {
-        const SIZE: usize = 1 << WINDOW;
         let n = self.len();
         let mut s = Scratch { row: vec![0.0; 2 * (2 * n + 2)], ops: self.ops.clone() };
         let base = Zeroizing::new(zip(base_p, base_q, n));
-        // As integers (limbs are below 2^32), so that one four-lane load takes two limb pairs:
-        // limbs 2k and 2k+1 of entry i at 4(SIZE·k + i), for a scan of half the loads of
-        // `Modulus::pow`'s.
-        let mut table = Zeroizing::new(vec![0u32; 2 * n * SIZE]);
+        // Each group of the table holds two limb pairs (limbs 2k and 2k+1 of both lanes).
+        let mut table = Table::new(n / 2);
         set_operand(&mut s.ops, &self.one);
         for i in 0..SIZE {
             if i > 0 {
                 let carry = self.mul_rows(&base, &s.ops, &mut s.row);
                 normalize::<W>(&s.row[2 * n..4 * n], carry, &mut s.ops);
             }
-            for (k, o) in s.ops[..4 * n].chunks_exact(8).enumerate() {
-                for (t, l) in table[4 * (SIZE * k + i)..][..4].iter_mut().zip([o[0], o[1], o[4], o[5]]) {
-                    *t = int(l) as u32;
-                }
-            }
+            table.set(i, s.ops[..4 * n].chunks_exact(8).map(|o| [o[0], o[1], o[4], o[5]]));
         }
         // The accumulator, from one.
         set_operand(&mut s.ops, &self.one);
-        let bits = 8 * exp_p.len().max(exp_q.len());
-        let window = |exp: &[u8], w: usize| {
-            let bit = |i: usize| exp.len().checked_sub(1 + i / 8).map_or(0, |at| ((exp[at] >> (i % 8)) & 1) as u64);
-            (0..WINDOW).filter(|b| w * WINDOW + b < bits).fold(0, |idx, b| idx | bit(w * WINDOW + b) << b)
-        };
         let mut entry = Zeroizing::new(vec![0.0; 2 * n]);
-        // Entry i's masks, one per lane (twice: two limb pairs): all ones for that lane's
-        // selected entry, else zeros.
+        // Entry i's masks, one per lane (twice: two limb pairs).
         let mut masks = Zeroizing::new([0u32; 4 * SIZE]);
-        for w in (0..bits.div_ceil(WINDOW)).rev() {
+        for w in (0..(8 * exp_p.len().max(exp_q.len())).div_ceil(WINDOW)).rev() {
             for _ in 0..WINDOW {
                 let carry = self.sqr_rows(&s.ops, &mut s.row);
                 normalize::<W>(&s.row[2 * n..4 * n], carry, &mut s.ops);
             }
             let (ip, iq) = (window(exp_p, w), window(exp_q, w));
             for (i, m) in masks.chunks_exact_mut(4).enumerate() {
-                let selects = |idx: u64| 0u32.wrapping_sub(((((i as u64) ^ idx).wrapping_sub(1) >> 63) & 1) as u32);
-                m.copy_from_slice(&[selects(ip), selects(iq), selects(ip), selects(iq)]);
+                m.copy_from_slice(&[selects(i, ip), selects(i, iq), selects(i, ip), selects(i, iq)]);
             }
-            for (d, run) in entry.chunks_exact_mut(4).zip(table.chunks_exact(4 * SIZE)) {
-                let mut acc = lanes::no_quad();
-                for (s, m) in run.chunks_exact(4).zip(masks.chunks_exact(4)) {
-                    acc = lanes::or_masked4(acc, s, m);
-                }
-                lanes::store_quad(d, acc);
-            }
+            table.gather(&masks, &mut entry);
             let carry = self.mul_rows(&entry, &s.ops, &mut s.row);
             normalize::<W>(&s.row[2 * n..4 * n], carry, &mut s.ops);
         }
