@@ -12,17 +12,17 @@
 //! signatures are byte-identical to its (a test checks that over many keys and messages).
 //!
 //! Verification computes u1·G + u2·Q. Q, a public key, is fixed too: each [`EcPublic`] builds
-//! the same kind of table for its Q at its second verification (about 1 ms, 50 KB; the first
-//! goes the p256 crate's way, so one-shot calls pay nothing extra), after which a verification
-//! is 128 table additions instead of 256 doublings and 128 additions. The values
-//! are public, so entries are indexed directly. The verdicts are the p256 crate's (ECDSA as in
-//! its `verify_prehashed`; Wycheproof's suite runs through this path).
+//! the same kind of table for its Q at its second verification (about 1 ms, 50 KB), after
+//! which a verification is 128 table additions. The first takes 256 doublings and 128
+//! additions over eight multiples of G and of Q ([`lincomb_vartime`]), so a one-shot call
+//! builds nothing it would drop. The values are public, so entries are indexed directly. The
+//! verdicts are the p256 crate's (ECDSA as in its `verify_prehashed`; Wycheproof's suite runs
+//! through both paths, and a test compares both with the p256 crate over many keys).
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use jwt_compact::alg::Es256 as P256Crate;
 use jwt_compact::Algorithm;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::group::Group;
@@ -120,11 +120,7 @@ impl Table {
         let (digits, carry) = signed_digits(k);
         let mut acc = if carry == 1 { self.top } else { ProjectivePoint::IDENTITY };
         for (row, &d) in self.rows.iter().zip(&digits) {
-            match d {
-                1.. => acc += row[d as usize - 1],
-                ..=-1 => acc -= row[d.unsigned_abs() as usize - 1],
-                0 => {}
-            }
+            add_digit(&mut acc, row, d);
         }
         acc
     }
@@ -149,6 +145,42 @@ impl Table {
         digits.zeroize();
         acc
     }
+}
+
+/// `acc += d·P` for a public digit d in [−8, 8), `multiples[j]` being (j+1)·P.
+fn add_digit(acc: &mut ProjectivePoint, multiples: &[ProjectivePoint; 8], d: i8) {
+    match d {
+        1.. => *acc += multiples[d as usize - 1],
+        ..=-1 => *acc -= multiples[d.unsigned_abs() as usize - 1],
+        0 => {}
+    }
+}
+
+/// u1·G + u2·Q for public scalars, with no table kept: both in signed radix-16 digits
+/// sharing one run of doublings (Straus), over eight multiples of G and of Q. A key's first
+/// verification goes this way, so that a one-shot call builds nothing it would drop.
+fn lincomb_vartime(u1: &Scalar, u2: &Scalar, q: ProjectivePoint) -> ProjectivePoint {
+    let multiples = |p: ProjectivePoint| {
+        let mut m = [p; 8];
+        for j in 1..8 {
+            m[j] = m[j - 1] + p;
+        }
+        m
+    };
+    let (g, q) = (multiples(ProjectivePoint::GENERATOR), multiples(q));
+    let ((d1, c1), (d2, c2)) = (signed_digits(u1), signed_digits(u2));
+    // Horner from the top: the carries are the 16^64 terms.
+    let mut acc = ProjectivePoint::IDENTITY;
+    add_digit(&mut acc, &g, c1 as i8);
+    add_digit(&mut acc, &q, c2 as i8);
+    for i in (0..ROWS).rev() {
+        for _ in 0..4 {
+            acc = acc.double();
+        }
+        add_digit(&mut acc, &g, d1[i]);
+        add_digit(&mut acc, &q, d2[i]);
+    }
+    acc
 }
 
 fn generator_table() -> &'static Table {
@@ -192,7 +224,7 @@ fn sign(key: &SigningKey, msg: &[u8]) -> Signature {
 }
 
 /// A P-256 public key with the table of its multiples, built at its second verification (a
-/// one-shot `verify` keeps the plain path and does not pay for a table it would drop).
+/// one-shot `verify` takes [`lincomb_vartime`] and does not pay for a table it would drop).
 pub struct EcPublic {
     key: VerifyingKey,
     table: OnceLock<Table>,
@@ -233,17 +265,21 @@ impl core::ops::Deref for EcPublic {
 /// ECDSA verification (as the p256 crate's `verify_prehashed`): u1 = z/s, u2 = r/s, and r
 /// must equal the x coordinate of u1·G + u2·Q, reduced mod n.
 fn verify(key: &EcPublic, msg: &[u8], sig: &Signature) -> bool {
+    let (r, s) = sig.split_scalars();
+    let z = <Scalar as Reduce<U256>>::reduce_bytes(&Sha256::digest(msg));
+    // Public, so the p256 crate's variable-time inversion (several times faster than `invert`).
+    let s_inv = *s.invert_vartime();
+    let (u1, u2) = (z * s_inv, *r * s_inv);
     let q = match key.table.get() {
         Some(q) => q,
         None if key.uses.fetch_add(1, Ordering::Relaxed) >= 1 => {
             key.table.get_or_init(|| Table::new(key.key.as_affine().into()))
         }
-        None => return P256Crate.verify_signature(sig, &key.key, msg),
+        None => {
+            let point = lincomb_vartime(&u1, &u2, key.key.as_affine().into()).to_affine();
+            return !bool::from(point.is_identity()) && <Scalar as Reduce<U256>>::reduce_bytes(&point.x()) == *r;
+        }
     };
-    let (r, s) = sig.split_scalars();
-    let z = <Scalar as Reduce<U256>>::reduce_bytes(&Sha256::digest(msg));
-    let s_inv = *s.invert_vartime();
-    let (u1, u2) = (z * s_inv, *r * s_inv);
     let point = (generator_table().mul_vartime(&u1) + q.mul_vartime(&u2)).to_affine();
     if bool::from(point.is_identity()) {
         return false;
@@ -276,6 +312,7 @@ impl Algorithm for Es256 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jwt_compact::alg::Es256 as P256Crate;
 
     #[test]
     fn inversion_matches_the_p256_crate() {
@@ -308,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn signed_digits_rebuild_the_scalar_and_both_tables_multiply_like_the_p256_crate() {
+    fn signed_digits_rebuild_the_scalar_and_tables_and_lincomb_multiply_like_the_p256_crate() {
         let from_bytes = |b: [u8; 32]| <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(b));
         // Digit patterns at the recoding's edges: every nibble 8 (each digit carries), 7 (none
         // does), f (the top carry), alternating; n − 1, n − 2, 16^63 and small values.
@@ -349,6 +386,10 @@ mod tests {
             assert_eq!(generator_table().mul_vartime(k).to_affine(), expected, "scalar {i}");
             assert_eq!(q_table.mul_vartime(k).to_affine(), (q * k).to_affine(), "scalar {i}");
             assert_eq!(q_table.mul(k).to_affine(), (q * k).to_affine(), "scalar {i}");
+            // With each other scalar of the list as u2 (carries in either, both or neither).
+            let other = &scalars[(7 * i + 3) % scalars.len()];
+            let sum = (ProjectivePoint::GENERATOR * k + q * other).to_affine();
+            assert_eq!(lincomb_vartime(k, other, q).to_affine(), sum, "scalars {i}, {}", (7 * i + 3) % scalars.len());
         }
         assert!(scalars.iter().any(|k| signed_digits(k).1 == 1), "some scalar carries out of the top digit");
     }
@@ -361,13 +402,14 @@ mod tests {
                 let ours = Es256.sign(&key, msg);
                 assert_eq!(ours, P256Crate.sign(&key, msg), "seed {seed}");
                 let public = EcPublic::from(*key.verifying_key());
-                // The first use goes the p256 crate's way, the next ones through the table.
+                // The first use goes through `lincomb_vartime`, the next ones through the table.
                 assert!(Es256.verify_signature(&ours, &public, msg));
                 assert!(Es256.verify_signature(&ours, &public, msg));
                 assert!(public.table.get().is_some());
                 assert!(P256Crate.verify_signature(&ours, key.verifying_key(), msg));
                 let other = Es256.sign(&key, b"another message");
                 assert!(!Es256.verify_signature(&other, &public, msg));
+                assert!(!Es256.verify_signature(&other, &EcPublic::from(*key.verifying_key()), msg), "first use");
             }
         }
     }
