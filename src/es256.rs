@@ -11,13 +11,14 @@
 //! crate's own arithmetic and the RFC 6979 nonce exactly as the p256 crate derives it, so
 //! signatures are byte-identical to its (a test checks that over many keys and messages).
 //!
-//! Verification computes u1·G + u2·Q. Q, a public key, is fixed too: each [`EcPublic`] builds
-//! the same kind of table for its Q at its second verification (about 1 ms, 50 KB), after
-//! which a verification is 128 table additions. The first takes 256 doublings and 128
-//! additions over eight multiples of G and of Q ([`lincomb_vartime`]), so a one-shot call
-//! builds nothing it would drop. The values are public, so entries are indexed directly. The
-//! verdicts are the p256 crate's (ECDSA as in its `verify_prehashed`; Wycheproof's suite runs
-//! through both paths, and a test compares both with the p256 crate over many keys).
+//! Verification computes u1·G + u2·Q, with s⁻¹ by [`invert_public`]. Q, a public key, is
+//! fixed too: each [`EcPublic`] builds the same kind of table for its Q at its second
+//! verification (about 1 ms, 50 KB), after which a verification is 128 table additions. The
+//! first takes 256 doublings and 128 additions over eight multiples of G and of Q
+//! ([`lincomb_vartime`]), so a one-shot call builds nothing it would drop. The values are
+//! public, so entries are indexed directly. The verdicts are the p256 crate's (ECDSA as in its
+//! `verify_prehashed`; Wycheproof's suite runs through both paths, and a test compares both
+//! with the p256 crate over many keys).
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,7 +27,7 @@ use std::sync::OnceLock;
 use jwt_compact::Algorithm;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::group::Group;
-use p256::elliptic_curve::ops::{Invert, Reduce};
+use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
 use p256::elliptic_curve::{Field, PrimeField};
@@ -69,6 +70,89 @@ fn invert(k: &Scalar) -> Option<Scalar> {
     let result = Option::<Scalar>::from(Scalar::from_repr(bytes)).filter(|s| !bool::from(s.is_zero()));
     bytes.zeroize();
     result
+}
+
+/// 256-bit integers as little-endian 64-bit limbs, for [`invert_public`].
+type Limbs4 = [u64; 4];
+
+/// `x = (x + carry·2^256) / 2` (x even, or made even by the caller).
+fn halve(x: &mut Limbs4, carry: u64) {
+    for i in 0..4 {
+        let above = if i < 3 { x[i + 1] } else { carry };
+        x[i] = (x[i] >> 1) | (above << 63);
+    }
+}
+
+/// `x += y`; returns the carry.
+fn add4(x: &mut Limbs4, y: &Limbs4) -> u64 {
+    let mut carry = 0;
+    for (a, &b) in x.iter_mut().zip(y) {
+        let (t, c1) = a.overflowing_add(b);
+        let (t, c2) = t.overflowing_add(carry);
+        (*a, carry) = (t, u64::from(c1 | c2));
+    }
+    carry
+}
+
+/// `x −= y`; returns the borrow.
+fn sub4(x: &mut Limbs4, y: &Limbs4) -> bool {
+    let mut borrow = false;
+    for (a, &b) in x.iter_mut().zip(y) {
+        let (t, b1) = a.overflowing_sub(b);
+        let (t, b2) = t.overflowing_sub(u64::from(borrow));
+        (*a, borrow) = (t, b1 | b2);
+    }
+    borrow
+}
+
+/// s⁻¹ mod n for a public s (verification's), by the binary extended Euclidean algorithm:
+/// shifts, additions and subtractions on four limbs, keeping x1·s ≡ u and x2·s ≡ v (mod n).
+/// Variable-time, so never for a secret. `None` for s = 0 (n is prime, so nothing else).
+fn invert_public(s: &Scalar) -> Option<Scalar> {
+    let limbs = |b: &[u8]| {
+        core::array::from_fn::<u64, 4, _>(|i| {
+            u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap_or_default())
+        })
+    };
+    let n = limbs(&ORDER);
+    let one: Limbs4 = [1, 0, 0, 0];
+    let (mut u, mut v, mut x1, mut x2) = (limbs(&s.to_repr()), n, one, [0; 4]);
+    // x/2 mod n: x + n when x is odd (n is odd), then the halving takes the carry.
+    let half = |x: &mut Limbs4| {
+        let carry = if x[0] & 1 == 1 { add4(x, &n) } else { 0 };
+        halve(x, carry);
+    };
+    let sub_mod = |x: &mut Limbs4, y: &Limbs4| {
+        if sub4(x, y) {
+            add4(x, &n);
+        }
+    };
+    while u != one && v != one {
+        if u == [0; 4] || v == [0; 4] {
+            return None;
+        }
+        while u[0] & 1 == 0 {
+            halve(&mut u, 0);
+            half(&mut x1);
+        }
+        while v[0] & 1 == 0 {
+            halve(&mut v, 0);
+            half(&mut x2);
+        }
+        if (u[3], u[2], u[1], u[0]) >= (v[3], v[2], v[1], v[0]) {
+            sub4(&mut u, &v);
+            sub_mod(&mut x1, &x2);
+        } else {
+            sub4(&mut v, &u);
+            sub_mod(&mut x2, &x1);
+        }
+    }
+    let x = if u == one { x1 } else { x2 };
+    let mut bytes = FieldBytes::default();
+    for (i, limb) in x.iter().enumerate() {
+        bytes[24 - 8 * i..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+    }
+    Option::from(Scalar::from_repr(bytes))
 }
 
 /// Rows of the table: one per 4-bit digit of a 256-bit scalar.
@@ -267,8 +351,8 @@ impl core::ops::Deref for EcPublic {
 fn verify(key: &EcPublic, msg: &[u8], sig: &Signature) -> bool {
     let (r, s) = sig.split_scalars();
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&Sha256::digest(msg));
-    // Public, so the p256 crate's variable-time inversion (several times faster than `invert`).
-    let s_inv = *s.invert_vartime();
+    // Public, so a variable-time inversion (several times faster than `invert`).
+    let Some(s_inv) = invert_public(&s) else { return false };
     let (u1, u2) = (z * s_inv, *r * s_inv);
     let q = match key.table.get() {
         Some(q) => q,
@@ -331,6 +415,28 @@ mod tests {
             assert_eq!(inv * k, Scalar::ONE);
         }
         assert!(invert(&Scalar::ZERO).is_none());
+    }
+
+    #[test]
+    fn public_inversion_matches_the_p256_crate() {
+        let mut k = Scalar::from(0x2545_f491u64);
+        let edges = [Scalar::ONE, Scalar::from(2u64), Scalar::from(3u64), -Scalar::ONE, -Scalar::from(2u64)];
+        let mut top = FieldBytes::default();
+        top[0] = 0x80;
+        let top = Option::<Scalar>::from(Scalar::from_repr(top)).unwrap();
+        for (round, k) in edges
+            .into_iter()
+            .chain([top, top + Scalar::ONE])
+            .chain((0..200).map(|i| {
+                k = k.square() + Scalar::from(i as u64 + 5);
+                k
+            }))
+            .enumerate()
+        {
+            let inv = invert_public(&k).expect("nonzero");
+            assert_eq!(inv, k.invert().unwrap(), "round {round}");
+        }
+        assert!(invert_public(&Scalar::ZERO).is_none());
     }
 
     #[test]
