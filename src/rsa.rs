@@ -5,7 +5,7 @@
 //! behind jwt-compact's `Algorithm` trait.
 //!
 //! Signing does not branch on, or index memory by, any secret: Montgomery arithmetic from
-//! [`crate::montgomery`], the Chinese remainder theorem, a fixed 5-bit window whose table entry
+//! `crate::montgomery`, the Chinese remainder theorem, a fixed 5-bit window whose table entry
 //! is picked by a masked scan of the whole table, and masked conditional subtractions; loop
 //! bounds depend only on public sizes. Every signature is checked with the public exponent
 //! before it is released (a faulty CRT half would otherwise leak a prime). PSS salts are
