@@ -1,6 +1,5 @@
 //! The one table of JWS algorithms, and the thin calls into jwt-compact below it.
 
-use jwt_compact::alg::{Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 
 use crate::ed25519::{Ed25519, Ed25519Signature};
@@ -127,12 +126,6 @@ fn verify_with<A: Algorithm>(alg: A, key: &A::VerifyingKey, msg: &[u8], sig: Opt
     sig.is_some_and(|s| alg.verify_signature(&s, key, msg))
 }
 
-/// jwt-compact's HMAC signatures: its `try_from_slice` panics on a wrong length, so the length
-/// is checked first (and it never fails otherwise).
-fn hmac_signature<S: AlgorithmSignature>(sig: &[u8]) -> Option<S> {
-    (sig.len() == S::LENGTH?.get()).then(|| S::try_from_slice(sig).ok()).flatten()
-}
-
 /// RS*/PS*: the hash and the padding.
 fn rsa(alg: Alg) -> Rsa {
     let hash = match alg {
@@ -162,8 +155,8 @@ pub fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyErr
             }
             match alg {
                 Alg::Hs256 => k.hs256().mac(msg).to_vec(),
-                Alg::Hs384 => sign_with(Hs384, &Hs384Key::new(k.bytes()), msg),
-                _ => sign_with(Hs512, &Hs512Key::new(k.bytes()), msg),
+                // HS384, HS512: the hash size is the shortest secret (RFC 7518 §3.2).
+                _ => crate::hmac512::mac(alg.min_secret_len(), k.bytes(), msg).to_vec(),
             }
         }
         (_, SigningKey::Rsa(k)) if alg.family() == Family::Rsa => {
@@ -195,11 +188,10 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
             if k.len() < alg.min_secret_len() {
                 return false;
             }
-            // Compared in constant time (ours and jwt-compact's, subtle's CtOutput).
+            // Compared in constant time.
             match alg {
                 Alg::Hs256 => k.hs256().verify(msg, sig),
-                Alg::Hs384 => verify_with(Hs384, &Hs384Key::new(k.bytes()), msg, hmac_signature(sig)),
-                _ => verify_with(Hs512, &Hs512Key::new(k.bytes()), msg, hmac_signature(sig)),
+                _ => crate::hmac512::verify(alg.min_secret_len(), k.bytes(), msg, sig),
             }
         }
         (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => {

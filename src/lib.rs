@@ -15,6 +15,7 @@ mod ed25519;
 pub mod error;
 mod es256;
 mod formats;
+mod hmac512;
 mod hs256;
 pub mod http;
 mod json;

