@@ -156,7 +156,7 @@ pub fn sign(alg: Alg, key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>, VerifyErr
             match alg {
                 Alg::Hs256 => k.hs256().mac(msg).to_vec(),
                 // HS384, HS512: the hash size is the shortest secret (RFC 7518 §3.2).
-                _ => crate::hmac512::mac(alg.min_secret_len(), k.bytes(), msg).to_vec(),
+                _ => crate::sha512::mac(alg.min_secret_len(), k.bytes(), msg).to_vec(),
             }
         }
         (_, SigningKey::Rsa(k)) if alg.family() == Family::Rsa => {
@@ -191,7 +191,7 @@ pub fn verify(alg: Alg, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
             // Compared in constant time.
             match alg {
                 Alg::Hs256 => k.hs256().verify(msg, sig),
-                _ => crate::hmac512::verify(alg.min_secret_len(), k.bytes(), msg, sig),
+                _ => crate::sha512::verify(alg.min_secret_len(), k.bytes(), msg, sig),
             }
         }
         (_, VerifyingKey::Rsa(k)) if alg.family() == Family::Rsa => {

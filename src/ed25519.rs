@@ -17,12 +17,12 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use crate::sha512;
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::scalar::{clamp_integer, Scalar};
 use curve25519_dalek::traits::BasepointTable;
 use jwt_compact::{Algorithm, AlgorithmSignature};
-use sha2::{Digest, Sha512};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Multiples of B for signing (constant-time lookups).
@@ -33,11 +33,9 @@ fn signing_table() -> &'static EdwardsBasepointTable {
 
 /// SHA-512 of the parts, as a scalar mod ℓ.
 fn hash_scalar(parts: &[&[u8]]) -> Scalar {
-    let mut h = Sha512::new();
-    for p in parts {
-        h.update(p);
-    }
-    Scalar::from_bytes_mod_order_wide(&h.finalize().into())
+    let mut wide = [0u8; 64];
+    wide.copy_from_slice(&sha512::hash(64, parts));
+    Scalar::from_bytes_mod_order_wide(&wide)
 }
 
 /// An Ed25519 public key: its encoding and the point it decodes to.
@@ -93,7 +91,7 @@ impl core::fmt::Debug for Ed25519Signing {
 impl Ed25519Signing {
     /// The key of a 32-byte seed (every seed is one).
     pub fn from_seed(seed: &[u8; 32]) -> Ed25519Signing {
-        let h = Zeroizing::new(<[u8; 64]>::from(Sha512::digest(seed)));
+        let h = sha512::hash(64, &[seed]);
         let mut low = Zeroizing::new([0u8; 32]);
         low.copy_from_slice(&h[..32]);
         let scalar = Scalar::from_bytes_mod_order(clamp_integer(*low));
@@ -185,6 +183,7 @@ impl Algorithm for Ed25519 {
 mod tests {
     use super::*;
     use ed25519_dalek::{Signer, Verifier};
+    use sha2::{Digest, Sha512};
 
     /// Seeds and messages from a simple generator (SHA-512 chained).
     fn stream(label: &[u8], n: usize) -> Vec<Vec<u8>> {

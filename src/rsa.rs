@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 use jwt_compact::{Algorithm, AlgorithmSignature};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -240,7 +240,7 @@ impl RsaPrivateKey {
 
     /// The PSS salt for `msg`: HMAC under the key's salt secret, as long as the hash.
     fn salt(&self, hash: Hash, msg: &[u8]) -> Vec<u8> {
-        crate::hmac512::mac(64, &*self.salt_key, msg)[..hash.len()].to_vec()
+        crate::sha512::mac(64, &*self.salt_key, msg)[..hash.len()].to_vec()
     }
 }
 
@@ -358,15 +358,13 @@ impl Hash {
     }
 
     fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
-        fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
-            let mut h = D::new();
-            parts.iter().for_each(|p| h.update(p));
-            h.finalize().to_vec()
-        }
         match self {
-            Hash::Sha256 => run::<Sha256>(parts),
-            Hash::Sha384 => run::<Sha384>(parts),
-            Hash::Sha512 => run::<Sha512>(parts),
+            Hash::Sha256 => {
+                let mut h = Sha256::new();
+                parts.iter().for_each(|p| h.update(p));
+                h.finalize().to_vec()
+            }
+            _ => crate::sha512::hash(self.len(), parts).to_vec(),
         }
     }
 

@@ -449,13 +449,9 @@ pub(crate) fn provider_failure(provider: &str, status: u16, detail: Option<Strin
     }
 }
 
-/// HMAC-SHA256 (Azure SAS signatures).
+/// HMAC-SHA256 (Azure SAS signatures), by HS256's code.
 pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    use hmac::Mac as _;
-    // HMAC takes keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
+    crate::hs256::Hs256Key::new(key).mac(msg)
 }
 
 /// JavaScript's `encodeURIComponent` (RFC 3986 percent-encoding, keeping `-_.!~*'()`).

@@ -1,7 +1,8 @@
-//! HMAC (RFC 2104) over SHA-384 and SHA-512, both through one SHA-512 core: SHA-384 is SHA-512
-//! with its own initial values, cut to 48 bytes, and the core takes the output size at run
-//! time. HS384, HS512 and the RSA-PSS salt share this one body (jwt-compact's and the hmac
-//! crate's generic code linked a copy per hash).
+//! SHA-384 and SHA-512, and HMAC (RFC 2104) over them, all through one SHA-512 core: SHA-384 is
+//! SHA-512 with its own initial values, cut to 48 bytes, and the core takes the output size at
+//! run time. Every SHA-384/512 user shares this one body (Ed25519, RS384/512 and PS384/512
+//! digests, HS384, HS512, the RSA-PSS salt), where the sha2, hmac and jwt-compact crates' generic
+//! code linked a copy per hash type and per caller.
 
 use sha2::digest::core_api::RtVariableCoreWrapper;
 use sha2::digest::{Update, VariableOutput};
@@ -17,7 +18,7 @@ const BLOCK: usize = 128;
 
 /// The hash of `parts` in sequence, `len` bytes: 48 (SHA-384) or 64 (SHA-512), the only
 /// lengths the callers pass (the core takes a few others, SHA-512/t; above 64, empty).
-fn hash(len: usize, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+pub(crate) fn hash(len: usize, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(vec![0; len]);
     let Ok(mut h) = Sha512Var::new(len) else { return Zeroizing::new(Vec::new()) };
     for p in parts {
