@@ -102,7 +102,11 @@ impl HandlerOptions {
                 ("rateLimit", Value::Object(r)) => {
                     for (k, v) in r {
                         let n = v.as_u64().filter(|n| *n <= 1_000_000).ok_or_else(|| {
-                            err(&format!("rateLimit.{k}"), format!("must be a whole number up to 1000000, found {v}"))
+                            let found = crate::json::to_string(v);
+                            err(
+                                &format!("rateLimit.{k}"),
+                                format!("must be a whole number up to 1000000, found {found}"),
+                            )
                         })?;
                         match k.as_str() {
                             "limit" => o.rate_limit = n as u32,
@@ -216,7 +220,7 @@ fn json_response(status: u16, body: &Value, extra: Vec<(String, String)>) -> Res
         ("pragma".to_owned(), "no-cache".to_owned()),
     ];
     headers.extend(extra);
-    Response { status, headers, body: body.to_string(), outbound: None }
+    Response { status, headers, body: crate::json::to_string(body), outbound: None }
 }
 
 fn error(status: u16, code: &str, description: impl Into<String>, extra: Vec<(String, String)>) -> Response {
@@ -327,7 +331,11 @@ impl Handler {
             let mut h = vec![("content-type".to_owned(), "application/json; charset=utf-8".to_owned())];
             h.push(("cache-control".into(), "public, max-age=300".into()));
             h.extend(cors);
-            let body = if req.method == "HEAD" { String::new() } else { self.delegator.public_jwks().to_string() };
+            let body = if req.method == "HEAD" {
+                String::new()
+            } else {
+                crate::json::to_string(&self.delegator.public_jwks())
+            };
             return Ok(Step::Done(Response { status: 200, headers: h, body, outbound: None }));
         }
         let params = parse_body(req).map_err(|(status, m)| error(status, "invalid_request", m, cors.clone()))?;

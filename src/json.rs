@@ -123,6 +123,83 @@ pub(crate) fn check_depth(v: &Value, max_depth: usize) -> Result<(), String> {
     }
 }
 
+/// Appends the JSON text of `v` as serde_json writes it (compact, members in the map's order,
+/// the same escapes and number forms: tests hold the two equal), with no serializer: one
+/// writer for every caller instead of serde_json's serializer code per value and writer type.
+pub(crate) fn write(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        // Integers by itoa, floats by zmij (shortest round trip), as serde_json's serializer.
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::String(s) => write_str(s, out),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(x, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(m) => write_object(m, out),
+    }
+}
+
+/// The JSON text of `v` (see [`write`]).
+pub(crate) fn to_string(v: &Value) -> String {
+    let mut out = Vec::with_capacity(256);
+    write(v, &mut out);
+    // Made of `&str`s and ASCII, so always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends an object's JSON text (see [`write`]).
+pub(crate) fn write_object(m: &Map<String, Value>, out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, (k, x)) in m.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(k, out);
+        out.push(b':');
+        write(x, out);
+    }
+    out.push(b'}');
+}
+
+/// Appends a JSON string: `"` and `\` escaped, control characters as `\b \t \n \f \r` or
+/// `\u00XX` (lowercase hex), everything else as it is (serde_json's escapes).
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            0x09 => b't',
+            0x0a => b'n',
+            0x0c => b'f',
+            0x0d => b'r',
+            0..=0x1f => 0,
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        start = i + 1;
+        if short != 0 {
+            out.extend_from_slice(&[b'\\', short]);
+        } else {
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
 /// The JSON type name of a value, for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
@@ -246,6 +323,50 @@ pub fn b64url(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            // Every escape class: controls, quote, backslash, DEL, non-ASCII, U+2028.
+            "[\\x00-\\x1f\"\\\\a-z\\x7fé🦀\u{2028} ]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec(("[\\x00-\\x1f\"a-c\\\\é]{0,3}", inner), 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The writer is serde_json's text, byte for byte.
+        #[test]
+        fn writes_what_serde_json_writes(v in value()) {
+            let mut ours = Vec::new();
+            write(&v, &mut ours);
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap());
+        }
+    }
+
+    #[test]
+    fn writes_the_edges_as_serde_json_does() {
+        let edges = serde_json::json!([
+            0, -0.0, 1.0, 1.5, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, -9_223_372_036_854_775_808_i64,
+            18_446_744_073_709_551_615_u64, "", "\u{0}\u{8}\t\n\u{b}\u{c}\r\u{1f}\"\\/\u{7f}",
+            {}, [], { "": { "a": [null, true, false] } }
+        ]);
+        let mut ours = Vec::new();
+        write(&edges, &mut ours);
+        assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&edges).unwrap());
+    }
 
     #[test]
     fn public_encoder_matches_the_constant_time_one() {

@@ -209,12 +209,14 @@ pub fn encode(
 /// A protected header as a token carries it: the base64url of its JSON. Constant for a signer
 /// or a target, so it is made once there, not once per token.
 pub(crate) fn encoded_header(header: &Map<String, Value>) -> Result<String, VerifyError> {
-    Ok(b64url_public(&json_bytes(header)?))
+    Ok(b64url_public(&json_bytes(header)))
 }
 
 /// A map's JSON text, in its member order.
-fn json_bytes(map: &Map<String, Value>) -> Result<Vec<u8>, VerifyError> {
-    serde_json::to_vec(map).map_err(|e| VerifyError::new(VerifyCode::InvalidArgument, e.to_string()))
+fn json_bytes(map: &Map<String, Value>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    crate::json::write_object(map, &mut out);
+    out
 }
 
 /// [`encode`] with the header already encoded ([`encoded_header`]).
@@ -224,7 +226,7 @@ pub(crate) fn encode_claims(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    encode_serialized(header, &json_bytes(claims)?, alg, key)
+    encode_serialized(header, &json_bytes(claims), alg, key)
 }
 
 /// [`encode_claims`] with the claims already serialized as JSON text (the caller vouches that

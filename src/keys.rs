@@ -165,7 +165,7 @@ pub fn secret_from_bytes(bytes: Vec<u8>) -> Result<Secret, VerifyError> {
         ));
     }
     if text.starts_with('{') {
-        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
+        if let Ok(m) = crate::json::parse_object(text.as_bytes(), crate::json::CONFIG_DEPTH) {
             if m.contains_key("kty") {
                 return Err(invalid("the secret is a JWK; pass JWKs as `key`, `keys` or `jwks`, never as `secret`"));
             }

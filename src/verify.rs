@@ -89,10 +89,10 @@ fn string_or_list(v: &Value, name: &str) -> Result<Vec<String>, VerifyError> {
 }
 
 fn seconds(v: &Value, name: &str) -> Result<u64, VerifyError> {
-    v.as_f64()
-        .filter(|s| *s >= 0.0 && s.fract() == 0.0 && *s <= 1e12)
-        .map(|s| s as u64)
-        .ok_or_else(|| arg(format!("option `{name}` must be a whole number of seconds ≥ 0, found {v}")))
+    v.as_f64().filter(|s| *s >= 0.0 && s.fract() == 0.0 && *s <= 1e12).map(|s| s as u64).ok_or_else(|| {
+        let found = crate::json::to_string(v);
+        arg(format!("option `{name}` must be a whole number of seconds ≥ 0, found {found}"))
+    })
 }
 
 impl VerifyOptions {

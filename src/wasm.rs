@@ -8,7 +8,6 @@
 //! Outputs leave as JSON text too, parsed by `JSON.parse` (see [`to_js`]).
 
 use rand_core::RngCore;
-use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
@@ -20,26 +19,53 @@ use crate::error::{ConfigError, DelegationError, OAuthCode, VerifyCode, VerifyEr
 use crate::http::{Handler, HandlerOptions, Pending, Request, Response, Step};
 use crate::{sign, Decision, Delegator, Signer, Tenant, Verifier};
 
-#[derive(Serialize)]
+/// An error for api.js: `{kind, code, message}` and the members that apply.
 struct ErrorOut<'a> {
     kind: &'a str,
     code: &'a str,
     message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     claim: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
+}
+
+impl ErrorOut<'_> {
+    fn js(&self) -> JsValue {
+        let mut m = Map::new();
+        for (name, v) in [("kind", Some(self.kind)), ("code", Some(self.code)), ("message", Some(self.message))] {
+            m.insert(name.into(), v.into());
+        }
+        if let Some(s) = self.status {
+            m.insert("status".into(), s.into());
+        }
+        for (name, v) in [("claim", self.claim), ("reason", self.reason), ("path", self.path)] {
+            if let Some(v) = v {
+                m.insert(name.into(), v.into());
+            }
+        }
+        object_js(&m)
+    }
 }
 
 /// A value for JS, made by `JSON.parse` of its JSON text: claims named `__proto__` stay own
 /// properties (building the object member by member from Rust assigned them, which set the
 /// object's prototype), and one string crossing is faster than many small ones.
-fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    serde_json::to_string(v).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::NULL)
+fn to_js(v: &Value) -> JsValue {
+    let mut text = Vec::with_capacity(256);
+    crate::json::write(v, &mut text);
+    parse_js(text)
+}
+
+/// [`to_js`] for an object.
+fn object_js(m: &Map<String, Value>) -> JsValue {
+    let mut text = Vec::with_capacity(256);
+    crate::json::write_object(m, &mut text);
+    parse_js(text)
+}
+
+fn parse_js(text: Vec<u8>) -> JsValue {
+    String::from_utf8(text).ok().and_then(|t| js_sys::JSON::parse(&t).ok()).unwrap_or(JsValue::NULL)
 }
 
 /// A delegation's response for api.js. The JWT formats' `{token_type: "Bearer", expires_in,
@@ -59,13 +85,13 @@ fn response(out: &Map<String, Value>) -> JsValue {
             return js_sys::Array::of2(&JsValue::from_f64(secs as f64), &JsValue::from_str(token)).into();
         }
     }
-    to_js(out)
+    object_js(out)
 }
 
 /// A [`VerifyError`] for JS: `{kind: "verify", code, message, …}`, which api.js turns into its
 /// `VerifyError` class.
 fn verify_err(e: VerifyError) -> JsValue {
-    to_js(&ErrorOut {
+    ErrorOut {
         kind: "verify",
         code: e.code.as_str(),
         message: &e.message,
@@ -73,11 +99,12 @@ fn verify_err(e: VerifyError) -> JsValue {
         claim: e.claim.as_deref(),
         reason: e.reason.map(|r| r.as_str()),
         path: None,
-    })
+    }
+    .js()
 }
 
 fn delegation_err(e: DelegationError) -> JsValue {
-    to_js(&ErrorOut {
+    ErrorOut {
         kind: "delegation",
         code: e.code.as_str(),
         message: &e.description,
@@ -85,12 +112,13 @@ fn delegation_err(e: DelegationError) -> JsValue {
         claim: None,
         reason: None,
         path: None,
-    })
+    }
+    .js()
 }
 
 fn config_err(e: ConfigError) -> JsValue {
     let message = e.to_string();
-    to_js(&ErrorOut {
+    ErrorOut {
         kind: "config",
         code: "ERR_CONFIG_INVALID",
         message: &message,
@@ -98,7 +126,8 @@ fn config_err(e: ConfigError) -> JsValue {
         claim: None,
         reason: None,
         path: Some(&e.path),
-    })
+    }
+    .js()
 }
 
 /// The module's memory, where api.js writes inputs in place (see [`InputRoom`]).
@@ -157,7 +186,7 @@ fn json(text: &str, what: &str) -> Result<Value, String> {
 /// for anything else. (Read through `Value`, not a typed serde target: that would link
 /// Rust's float formatting, 14 KB, for its error messages alone.)
 fn header_pairs(text: &str) -> Option<Vec<(String, String)>> {
-    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else { return None };
+    let Ok(Value::Array(items)) = crate::json::parse_strict(text.as_bytes(), 2) else { return None };
     items
         .into_iter()
         .map(|pair| match pair {
@@ -449,15 +478,15 @@ impl WasmVerifier {
         let result = match &is_revoked {
             // Without a hook no map is needed: the text goes back as it is.
             None => return self.inner.verify_to_json(token, now).map_err(verify_err),
-            Some(hook) => {
-                self.inner.verify_with(token, now, &mut |payload| match hook.call1(&JsValue::NULL, &to_js(payload)) {
-                    Ok(answer) => Ok(answer.as_bool() == Some(true)),
-                    Err(e) => {
-                        thrown = Some(e);
-                        Err(VerifyError::new(VerifyCode::InvalidArgument, "isRevoked threw"))
-                    }
-                })
-            }
+            Some(hook) => self.inner.verify_with(token, now, &mut |payload| match hook
+                .call1(&JsValue::NULL, &object_js(payload))
+            {
+                Ok(answer) => Ok(answer.as_bool() == Some(true)),
+                Err(e) => {
+                    thrown = Some(e);
+                    Err(VerifyError::new(VerifyCode::InvalidArgument, "isRevoked threw"))
+                }
+            }),
         };
         if let Some(e) = thrown {
             return Err(e);

@@ -218,42 +218,51 @@ pub(crate) fn signing_failed(e: crate::VerifyError) -> DelegationError {
 
 /// A JWT's claims written as JSON text member by member, in order, for a format's hot path:
 /// a `serde_json::Map` hashes and allocates every name only for the map to be serialized and
-/// dropped. Names and values go through serde_json's serializer, so the text is the one the
-/// map would have made.
+/// dropped. Names and values go through the one JSON writer ([`crate::json::write`]), so the
+/// text is the one the map would have made.
 pub(crate) struct ClaimsText {
     text: Vec<u8>,
-    failed: bool,
 }
 
 impl ClaimsText {
     pub fn new() -> Self {
-        ClaimsText { text: Vec::with_capacity(256), failed: false }
+        ClaimsText { text: Vec::with_capacity(256) }
     }
 
-    fn put(&mut self, v: &(impl serde::Serialize + ?Sized)) {
-        // Serializing into a Vec fails only for values JSON cannot hold, which a Value never is.
-        self.failed |= serde_json::to_writer(&mut self.text, v).is_err();
-    }
-
-    /// Adds `name: value` (names are the caller's to keep unique).
-    pub fn member(&mut self, name: &str, value: &(impl serde::Serialize + ?Sized)) -> &mut Self {
+    /// Starts the member `name` (names are the caller's to keep unique).
+    fn name(&mut self, name: &str) -> &mut Vec<u8> {
         self.text.push(if self.text.is_empty() { b'{' } else { b',' });
-        self.put(name);
+        crate::json::write_str(name, &mut self.text);
         self.text.push(b':');
-        self.put(value);
+        &mut self.text
+    }
+
+    /// Adds `name: value`.
+    pub fn member(&mut self, name: &str, value: &Value) -> &mut Self {
+        crate::json::write(value, self.name(name));
+        self
+    }
+
+    /// Adds `name: "value"`.
+    pub fn string(&mut self, name: &str, value: &str) -> &mut Self {
+        crate::json::write_str(value, self.name(name));
+        self
+    }
+
+    /// Adds `name: value` for an integer.
+    pub fn int(&mut self, name: &str, value: i64) -> &mut Self {
+        let text = self.name(name);
+        text.extend_from_slice(value.to_string().as_bytes());
         self
     }
 
     /// The object's JSON text.
-    pub fn finish(mut self) -> Result<Vec<u8>, DelegationError> {
-        if self.failed {
-            return Err(server("the token's claims could not be written as JSON"));
-        }
+    pub fn finish(mut self) -> Vec<u8> {
         if self.text.is_empty() {
             self.text.push(b'{');
         }
         self.text.push(b'}');
-        Ok(self.text)
+        self.text
     }
 }
 
@@ -517,11 +526,11 @@ mod tests {
         for (k, v) in map {
             text.member(k, v);
         }
-        assert_eq!(String::from_utf8(text.finish().unwrap()).unwrap(), serde_json::to_string(map).unwrap());
+        assert_eq!(String::from_utf8(text.finish()).unwrap(), serde_json::to_string(map).unwrap());
         let mut mixed = ClaimsText::new();
-        mixed.member("s", "x").member("i", &7_i64).member("v", &Value::Bool(false));
-        assert_eq!(mixed.finish().unwrap(), br#"{"s":"x","i":7,"v":false}"#);
-        assert_eq!(ClaimsText::new().finish().unwrap(), b"{}");
+        mixed.string("s", "x\u{1}").int("i", -7).int("j", i64::MIN).member("v", &Value::Bool(false));
+        assert_eq!(mixed.finish(), br#"{"s":"x\u0001","i":-7,"j":-9223372036854775808,"v":false}"#);
+        assert_eq!(ClaimsText::new().finish(), b"{}");
     }
 
     #[test]
