@@ -17,13 +17,14 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::sha512;
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::scalar::{clamp_integer, Scalar};
 use curve25519_dalek::traits::BasepointTable;
 use jwt_compact::{Algorithm, AlgorithmSignature};
 use zeroize::{Zeroize, Zeroizing};
+
+use crate::sha512;
 
 /// Multiples of B for signing (constant-time lookups).
 fn signing_table() -> &'static EdwardsBasepointTable {
@@ -33,7 +34,8 @@ fn signing_table() -> &'static EdwardsBasepointTable {
 
 /// SHA-512 of the parts, as a scalar mod ℓ.
 fn hash_scalar(parts: &[&[u8]]) -> Scalar {
-    let mut wide = [0u8; 64];
+    // A signature's nonce comes this way: the copy is wiped like the hash.
+    let mut wide = Zeroizing::new([0u8; 64]);
     wide.copy_from_slice(&sha512::hash(64, parts));
     Scalar::from_bytes_mod_order_wide(&wide)
 }

@@ -52,19 +52,13 @@ impl ErrorOut<'_> {
 /// properties (building the object member by member from Rust assigned them, which set the
 /// object's prototype), and one string crossing is faster than many small ones.
 fn to_js(v: &Value) -> JsValue {
-    let mut text = Vec::with_capacity(256);
-    crate::json::write(v, &mut text);
-    parse_js(text)
+    js_sys::JSON::parse(&crate::json::to_string(v)).unwrap_or(JsValue::NULL)
 }
 
 /// [`to_js`] for an object.
 fn object_js(m: &Map<String, Value>) -> JsValue {
     let mut text = Vec::with_capacity(256);
     crate::json::write_object(m, &mut text);
-    parse_js(text)
-}
-
-fn parse_js(text: Vec<u8>) -> JsValue {
     String::from_utf8(text).ok().and_then(|t| js_sys::JSON::parse(&t).ok()).unwrap_or(JsValue::NULL)
 }
 
