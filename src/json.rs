@@ -155,6 +155,14 @@ pub(crate) fn to_string(v: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The JSON text of an object (see [`write`]).
+pub(crate) fn object_to_string(m: &Map<String, Value>) -> String {
+    let mut out = Vec::with_capacity(256);
+    write_object(m, &mut out);
+    // Made of `&str`s and ASCII, so always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Appends an object's JSON text (see [`write`]).
 pub(crate) fn write_object(m: &Map<String, Value>, out: &mut Vec<u8>) {
     out.push(b'{');

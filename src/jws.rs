@@ -214,9 +214,7 @@ pub(crate) fn encoded_header(header: &Map<String, Value>) -> Result<String, Veri
 
 /// A map's JSON text, in its member order.
 fn json_bytes(map: &Map<String, Value>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    crate::json::write_object(map, &mut out);
-    out
+    crate::json::object_to_string(map).into_bytes()
 }
 
 /// [`encode`] with the header already encoded ([`encoded_header`]).

@@ -57,9 +57,7 @@ fn to_js(v: &Value) -> JsValue {
 
 /// [`to_js`] for an object.
 fn object_js(m: &Map<String, Value>) -> JsValue {
-    let mut text = Vec::with_capacity(256);
-    crate::json::write_object(m, &mut text);
-    String::from_utf8(text).ok().and_then(|t| js_sys::JSON::parse(&t).ok()).unwrap_or(JsValue::NULL)
+    js_sys::JSON::parse(&crate::json::object_to_string(m)).unwrap_or(JsValue::NULL)
 }
 
 /// A delegation's response for api.js. The JWT formats' `{token_type: "Bearer", expires_in,

@@ -183,7 +183,7 @@ impl Format for AzureBlob {
             "",
             "",
         ];
-        let signature = Base64::encode_string(&hmac_sha256(self.key.bytes(), fields.join("\n").as_bytes()));
+        let signature = Base64::encode_string(&hmac_sha256(&self.key, fields.join("\n").as_bytes()));
         // The SDK's query order: sv, spr, st, se, sip, si, ses, sr, sp, rs*, sig.
         let mut query = vec![("sv", self.version.as_str()), ("se", &expiry)];
         if !identifier.is_empty() {

@@ -56,7 +56,7 @@ impl Format for AzureSb {
         let expires_in = self.minutes * 60;
         let se = cx.now.saturating_add(expires_in as i64);
         let signed = format!("{}\n{se}", self.resource);
-        let sig = Base64::encode_string(&hmac_sha256(self.key.bytes(), signed.as_bytes()));
+        let sig = Base64::encode_string(&hmac_sha256(&self.key, signed.as_bytes()));
         let token = format!(
             "SharedAccessSignature sr={}&sig={}&se={se}&skn={}",
             self.resource,

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::config::{Client, Tenant};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
 use crate::json::{b64url, kind};
-use crate::keys::SigningKey;
+use crate::keys::{Secret, SigningKey};
 use crate::request::Scope;
 
 mod app;
@@ -458,9 +458,10 @@ pub(crate) fn provider_failure(provider: &str, status: u16, detail: Option<Strin
     }
 }
 
-/// HMAC-SHA256 (Azure SAS signatures), by HS256's code.
-pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    crate::hs256::Hs256Key::new(key).mac(msg)
+/// HMAC-SHA256 (Azure SAS signatures), by HS256's code with the key's pads hashed once per
+/// secret (the secret keeps them, as for HS256).
+pub(crate) fn hmac_sha256(key: &Secret, msg: &[u8]) -> [u8; 32] {
+    key.hs256().mac(msg)
 }
 
 /// JavaScript's `encodeURIComponent` (RFC 3986 percent-encoding, keeping `-_.!~*'()`).
