@@ -15,6 +15,9 @@ pub(crate) const CONFIG_DEPTH: usize = 32;
 struct Strict {
     depth: usize,
     max: usize,
+    /// A repeated member name keeps its first place and takes its last value (serde_json's
+    /// own reading) instead of being refused; see [`parse_lenient`].
+    last_wins: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Strict {
@@ -29,7 +32,7 @@ impl Strict {
         if self.depth >= self.max {
             return Err(E::custom(format!("JSON nested deeper than {} levels", self.max)));
         }
-        Ok(Strict { depth: self.depth + 1, max: self.max })
+        Ok(Strict { depth: self.depth + 1, ..*self })
     }
 }
 
@@ -81,6 +84,9 @@ impl<'de> Visitor<'de> for Strict {
                 serde_json::map::Entry::Vacant(e) => {
                     e.insert(v);
                 }
+                serde_json::map::Entry::Occupied(mut e) if inner.last_wins => {
+                    e.insert(v);
+                }
                 serde_json::map::Entry::Occupied(e) => {
                     return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(e.key()))));
                 }
@@ -92,8 +98,22 @@ impl<'de> Visitor<'de> for Strict {
 
 /// Parses JSON text, refusing duplicate member names and nesting past `max_depth`.
 pub(crate) fn parse_strict(bytes: &[u8], max_depth: usize) -> Result<Value, String> {
+    parse(bytes, Strict { depth: 0, max: max_depth, last_wins: false })
+}
+
+/// Nesting serde_json itself allows (its recursion limit), for [`parse_lenient`].
+pub(crate) const LENIENT_DEPTH: usize = 128;
+
+/// Parses JSON text as serde_json reads it (a repeated member name's last value wins), for
+/// text that is neither a token nor a configuration: a provider's answer, a secret checked
+/// for being a JWK, the host's header pairs. Nesting is bounded at [`LENIENT_DEPTH`].
+pub(crate) fn parse_lenient(bytes: &[u8]) -> Result<Value, String> {
+    parse(bytes, Strict { depth: 0, max: LENIENT_DEPTH, last_wins: true })
+}
+
+fn parse(bytes: &[u8], seed: Strict) -> Result<Value, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = Strict { depth: 0, max: max_depth }.deserialize(&mut de).map_err(|e| e.to_string())?;
+    let v = seed.deserialize(&mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(v)
 }
@@ -407,6 +427,20 @@ mod tests {
         assert!(parse_strict(br#"{"a":1,"a":2}"#, 8).unwrap_err().contains("duplicate member name \"a\""));
         assert!(parse_strict(br#"{"x":{"b":1,"b":1}}"#, 8).is_err());
         assert!(parse_strict(br#"[{"b":1},{"b":1}]"#, 8).is_ok());
+    }
+
+    #[test]
+    fn lenient_reads_as_serde_json_does() {
+        for text in [r#"{"a":1,"b":2,"a":3}"#, r#"{"x":{"k":"v","k":[1,{"k":2,"k":3}]},"y":null}"#, "[1,2.5,\"s\"]"] {
+            let ours = parse_lenient(text.as_bytes()).unwrap();
+            let theirs: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(to_string(&ours), to_string(&theirs), "{text}");
+        }
+        assert!(parse_lenient(br#"{"a":1,}"#).is_err());
+        // Nesting stops at serde_json's own limit, which is LENIENT_DEPTH.
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse_lenient(nested(LENIENT_DEPTH - 1).as_bytes()).is_ok());
+        assert!(parse_lenient(nested(LENIENT_DEPTH + 1).as_bytes()).is_err());
     }
 
     #[test]

@@ -165,7 +165,7 @@ pub fn secret_from_bytes(bytes: Vec<u8>) -> Result<Secret, VerifyError> {
         ));
     }
     if text.starts_with('{') {
-        if let Ok(m) = crate::json::parse_object(text.as_bytes(), crate::json::CONFIG_DEPTH) {
+        if let Ok(Value::Object(m)) = crate::json::parse_lenient(text.as_bytes()) {
             if m.contains_key("kty") {
                 return Err(invalid("the secret is a JWK; pass JWKs as `key`, `keys` or `jwks`, never as `secret`"));
             }
@@ -734,6 +734,23 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JWK passed as a secret is refused, also with a repeated member (read as serde_json
+    /// reads it: the last value wins); other JSON-looking secrets are bytes like any others.
+    #[test]
+    fn a_jwk_is_never_a_secret() {
+        let k = "a".repeat(64);
+        for text in [
+            format!(r#"{{"kty":"oct","k":"{k}"}}"#),
+            format!(r#"{{"kty":"oct","kty":"oct","k":"{k}"}}"#),
+            format!(r#"  {{"k":"{k}","kty":"RSA","k":"x"}}"#),
+        ] {
+            let e = secret_from_bytes(text.clone().into_bytes()).unwrap_err();
+            assert!(e.message.contains("is a JWK"), "{text}: {e:?}");
+        }
+        assert!(secret_from_bytes(format!(r#"{{"k":"{k}","k":"x"}}"#).into_bytes()).is_ok());
+        assert!(secret_from_bytes(format!(r#"{{"kty":"oct" {k}"#).into_bytes()).is_ok());
+    }
 
     /// A clone shares the secret's HMAC pads: hashed once, on first use by either copy.
     #[test]

@@ -178,7 +178,7 @@ fn json(text: &str, what: &str) -> Result<Value, String> {
 /// for anything else. (Read through `Value`, not a typed serde target: that would link
 /// Rust's float formatting, 14 KB, for its error messages alone.)
 fn header_pairs(text: &str) -> Option<Vec<(String, String)>> {
-    let Ok(Value::Array(items)) = crate::json::parse_strict(text.as_bytes(), 2) else { return None };
+    let Ok(Value::Array(items)) = crate::json::parse_lenient(text.as_bytes()) else { return None };
     items
         .into_iter()
         .map(|pair| match pair {

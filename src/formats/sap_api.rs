@@ -135,7 +135,7 @@ impl Format for SapApi {
 
 /// SAP's answer to the token request: its OAuth token response as is, or a clean error.
 pub(super) fn answer(status: u16, body: &str) -> Result<Value, (u16, DelegationError)> {
-    let json = crate::json::parse_strict(body.as_bytes(), crate::json::CONFIG_DEPTH).ok().filter(Value::is_object);
+    let json = crate::json::parse_lenient(body.as_bytes()).ok().filter(Value::is_object);
     match (status, json) {
         (200..=299, Some(v)) if v.get("access_token").is_some() => Ok(v),
         (400..=499, Some(v)) if v.get("error").is_some() => {
