@@ -22,6 +22,7 @@ pub mod jws;
 pub mod keys;
 mod members;
 mod montgomery;
+mod nistp256;
 pub mod policy;
 pub mod request;
 pub mod rsa;
