@@ -65,7 +65,7 @@ pub enum VerifyingKey {
     Hmac(Secret),
     Rsa(Box<RsaPublicKey>),
     P256(Box<crate::es256::EcPublic>),
-    Ed25519(crate::ed25519::Ed25519Public),
+    Ed25519(Box<crate::ed25519::Ed25519Public>),
 }
 
 impl SigningKey {
@@ -85,7 +85,7 @@ impl SigningKey {
             Self::Hmac(s) => VerifyingKey::Hmac(s.clone()),
             Self::Rsa(k) => VerifyingKey::Rsa(Box::new(k.public().clone())),
             Self::P256(k) => VerifyingKey::P256(Box::new((*k.verifying_key()).into())),
-            Self::Ed25519(k) => VerifyingKey::Ed25519(*k.public()),
+            Self::Ed25519(k) => VerifyingKey::Ed25519(Box::new(k.public().clone())),
         }
     }
 }
@@ -305,7 +305,7 @@ pub fn verifying_jwk(jwk: &Map<String, Value>) -> Result<KeyEntry, VerifyError> 
     let key = match kty {
         "RSA" => VerifyingKey::Rsa(Box::new(rsa_public(&required(jwk, "n", "RSA")?, &required(jwk, "e", "RSA")?)?)),
         "EC" => VerifyingKey::P256(Box::new(ec_public(jwk)?.into())),
-        "OKP" => VerifyingKey::Ed25519(okp_public(jwk)?),
+        "OKP" => VerifyingKey::Ed25519(Box::new(okp_public(jwk)?)),
         "oct" => VerifyingKey::Hmac(Secret::new(required(jwk, "k", "oct")?.to_vec())),
         other => return Err(unsupported_kty(other)),
     };
@@ -723,9 +723,9 @@ fn spki_key(der: &[u8]) -> Result<Option<VerifyingKey>, VerifyError> {
         )),
         KeyType::Ed25519 => {
             let x: [u8; 32] = fixed(key, "the Ed25519 public key")?;
-            VerifyingKey::Ed25519(
+            VerifyingKey::Ed25519(Box::new(
                 Ed25519Public::from_bytes(&x).ok_or_else(|| invalid("the Ed25519 public key is not a valid point"))?,
-            )
+            ))
         }
         KeyType::OtherCurve => return Ok(None),
     }))
