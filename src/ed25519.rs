@@ -19,8 +19,7 @@
 //! on both paths to its verdicts, and the tables' point to its call's; Wycheproof's suite runs here.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsBasepointTable, EdwardsPoint};
@@ -30,6 +29,7 @@ use jwt_compact::{Algorithm, AlgorithmSignature};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::sha512;
+use crate::warm::Warm;
 
 /// Multiples of B for signing (constant-time lookups).
 fn signing_table() -> &'static EdwardsBasepointTable {
@@ -47,23 +47,12 @@ fn hash_scalar(parts: &[&[u8]]) -> Scalar {
 
 /// An Ed25519 public key: its encoding, the point it decodes to, and the table of −A's
 /// multiples that verification builds at the key's second use.
+#[derive(Clone)]
 pub struct Ed25519Public {
     compressed: CompressedEdwardsY,
     point: EdwardsPoint,
-    // Shared by clones (30 KB).
-    table: OnceLock<Arc<EdwardsBasepointTable>>,
-    uses: AtomicU32,
-}
-
-impl Clone for Ed25519Public {
-    fn clone(&self) -> Ed25519Public {
-        Ed25519Public {
-            compressed: self.compressed,
-            point: self.point,
-            table: self.table.clone(),
-            uses: AtomicU32::new(self.uses.load(Ordering::Relaxed)),
-        }
-    }
+    /// −A's multiples (30 KB), built at the key's second verification, shared by clones.
+    table: Warm<EdwardsBasepointTable>,
 }
 
 impl PartialEq for Ed25519Public {
@@ -82,7 +71,7 @@ impl core::fmt::Debug for Ed25519Public {
 
 impl Ed25519Public {
     fn new(compressed: CompressedEdwardsY, point: EdwardsPoint) -> Ed25519Public {
-        Ed25519Public { compressed, point, table: OnceLock::new(), uses: AtomicU32::new(0) }
+        Ed25519Public { compressed, point, table: Warm::new() }
     }
 
     /// A public key from its 32-byte encoding; `None` when the bytes are not a point.
@@ -168,18 +157,11 @@ fn verify(key: &Ed25519Public, msg: &[u8], sig: &Ed25519Signature) -> bool {
         return false;
     };
     let k = hash_scalar(&[r, key.as_bytes(), msg]);
-    let table = match key.table.get() {
-        Some(table) => table,
-        None if key.uses.fetch_add(1, Ordering::Relaxed) >= 1 => {
-            key.table.get_or_init(|| Arc::new(EdwardsBasepointTable::create(&-key.point)))
-        }
-        None => {
-            let expected =
-                EdwardsPoint::vartime_multiscalar_mul([k, s], [-key.point, ED25519_BASEPOINT_POINT]).compress();
-            return expected.as_bytes()[..] == *r;
-        }
-    };
-    let expected = (&**table * &k + signing_table() * &s).compress();
+    let expected = match key.table.get(|| EdwardsBasepointTable::create(&-key.point)) {
+        Some(table) => table * &k + signing_table() * &s,
+        None => EdwardsPoint::vartime_multiscalar_mul([k, s], [-key.point, ED25519_BASEPOINT_POINT]),
+    }
+    .compress();
     expected.as_bytes()[..] == *r
 }
 
@@ -301,7 +283,7 @@ mod tests {
         let warm = key.public().clone();
         Ed25519.verify_signature(&good, &warm, msg);
         Ed25519.verify_signature(&good, &warm, msg);
-        assert!(warm.table.get().is_some());
+        assert!(warm.table.is_built());
         for (i, case) in cases.iter().enumerate() {
             let dalek = theirs.verify(msg, &ed25519_dalek::Signature::from_bytes(case)).is_ok();
             let fresh = Ed25519Public::from_bytes(key.public().as_bytes()).unwrap();

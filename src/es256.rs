@@ -24,7 +24,6 @@
 //! with the p256 crate over many keys).
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use jwt_compact::Algorithm;
@@ -37,6 +36,7 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::nistp256::{invert_mod_n, Point};
+use crate::warm::Warm;
 
 /// The order n of P-256, big-endian (RFC 6979 takes it as bytes).
 const ORDER: [u8; 32] = [
@@ -311,22 +311,12 @@ fn sign(key: &SigningKey, msg: &[u8]) -> Signature {
 
 /// A P-256 public key with the table of its multiples, built at its second verification (a
 /// one-shot `verify` takes [`lincomb_vartime`] and does not pay for a table it would drop).
+#[derive(Clone)]
 pub struct EcPublic {
     key: VerifyingKey,
     point: Point,
-    table: OnceLock<Table>,
-    uses: AtomicU32,
-}
-
-impl Clone for EcPublic {
-    fn clone(&self) -> EcPublic {
-        EcPublic {
-            key: self.key,
-            point: self.point,
-            table: self.table.clone(),
-            uses: AtomicU32::new(self.uses.load(Ordering::Relaxed)),
-        }
-    }
+    /// Q's multiples (50 KB), built at the key's second verification, shared by clones.
+    table: Warm<Table>,
 }
 
 impl core::fmt::Debug for EcPublic {
@@ -343,7 +333,7 @@ impl PartialEq for EcPublic {
 
 impl From<VerifyingKey> for EcPublic {
     fn from(key: VerifyingKey) -> EcPublic {
-        EcPublic { key, point: point(key.as_affine()), table: OnceLock::new(), uses: AtomicU32::new(0) }
+        EcPublic { key, point: point(key.as_affine()), table: Warm::new() }
     }
 }
 
@@ -362,12 +352,11 @@ fn verify(key: &EcPublic, msg: &[u8], sig: &Signature) -> bool {
     // Public, so a variable-time inversion (several times faster than `invert`).
     let Some(s_inv) = invert_public(&s) else { return false };
     let (u1, u2) = (z * s_inv, *r * s_inv);
-    let q = match key.table.get() {
-        Some(q) => q,
-        None if key.uses.fetch_add(1, Ordering::Relaxed) >= 1 => key.table.get_or_init(|| Table::new(key.point)),
-        None => return matches_r(&lincomb_vartime(&u1, &u2, key.point), &r),
+    let point = match key.table.get(|| Table::new(key.point)) {
+        Some(q) => generator_table().mul_vartime(&u1).add(&q.mul_vartime(&u2)),
+        None => lincomb_vartime(&u1, &u2, key.point),
     };
-    matches_r(&generator_table().mul_vartime(&u1).add(&q.mul_vartime(&u2)), &r)
+    matches_r(&point, &r)
 }
 
 /// Whether the point's x coordinate, reduced mod n, is r (never for the identity).
@@ -521,7 +510,7 @@ mod tests {
                 // The first use goes through `lincomb_vartime`, the next ones through the table.
                 assert!(Es256.verify_signature(&ours, &public, msg));
                 assert!(Es256.verify_signature(&ours, &public, msg));
-                assert!(public.table.get().is_some());
+                assert!(public.table.is_built());
                 assert!(P256Crate.verify_signature(&ours, key.verifying_key(), msg));
                 let other = Es256.sign(&key, b"another message");
                 assert!(!Es256.verify_signature(&other, &public, msg));

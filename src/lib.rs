@@ -30,6 +30,7 @@ mod saml;
 mod sha512;
 pub mod sign;
 pub mod verify;
+mod warm;
 mod xml;
 
 #[cfg(target_arch = "wasm32")]
