@@ -167,7 +167,7 @@ pub(crate) fn write(v: &Value, out: &mut Vec<u8>) {
     }
 }
 
-/// The JSON text of `v` (see [`write`]).
+/// The JSON text of `v` (see [`write()`]).
 pub(crate) fn to_string(v: &Value) -> String {
     let mut out = Vec::with_capacity(256);
     write(v, &mut out);
@@ -175,7 +175,7 @@ pub(crate) fn to_string(v: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The JSON text of an object (see [`write`]).
+/// The JSON text of an object (see [`write()`]).
 pub(crate) fn object_to_string(m: &Map<String, Value>) -> String {
     let mut out = Vec::with_capacity(256);
     write_object(m, &mut out);
@@ -183,7 +183,7 @@ pub(crate) fn object_to_string(m: &Map<String, Value>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends an object's JSON text (see [`write`]).
+/// Appends an object's JSON text (see [`write()`]).
 pub(crate) fn write_object(m: &Map<String, Value>, out: &mut Vec<u8>) {
     out.push(b'{');
     for (i, (k, x)) in m.iter().enumerate() {
