@@ -171,15 +171,24 @@ pub(crate) fn write(v: &Value, out: &mut Vec<u8>) {
 pub(crate) fn to_string(v: &Value) -> String {
     let mut out = Vec::with_capacity(256);
     write(v, &mut out);
-    // Made of `&str`s and ASCII, so always UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    text(out)
 }
 
-/// The JSON text of an object (see [`write()`]).
-pub(crate) fn object_to_string(m: &Map<String, Value>) -> String {
+/// The JSON text of an object (see [`write()`]), as bytes.
+pub(crate) fn object_to_vec(m: &Map<String, Value>) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     write_object(m, &mut out);
-    // Made of `&str`s and ASCII, so always UTF-8.
+    out
+}
+
+/// The JSON text of an object (see [`write()`]), for the facade's `JSON.parse`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn object_to_string(m: &Map<String, Value>) -> String {
+    text(object_to_vec(m))
+}
+
+/// The writer's output as a `String`: made of `&str`s and ASCII, so always UTF-8.
+fn text(out: Vec<u8>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 

@@ -203,18 +203,13 @@ pub fn encode(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    encode_claims(&encoded_header(header)?, claims, alg, key)
+    encode_claims(&encoded_header(header), claims, alg, key)
 }
 
 /// A protected header as a token carries it: the base64url of its JSON. Constant for a signer
 /// or a target, so it is made once there, not once per token.
-pub(crate) fn encoded_header(header: &Map<String, Value>) -> Result<String, VerifyError> {
-    Ok(b64url_public(&json_bytes(header)))
-}
-
-/// A map's JSON text, in its member order.
-fn json_bytes(map: &Map<String, Value>) -> Vec<u8> {
-    crate::json::object_to_string(map).into_bytes()
+pub(crate) fn encoded_header(header: &Map<String, Value>) -> String {
+    b64url_public(&crate::json::object_to_vec(header))
 }
 
 /// [`encode`] with the header already encoded ([`encoded_header`]).
@@ -224,7 +219,7 @@ pub(crate) fn encode_claims(
     alg: Alg,
     key: &SigningKey,
 ) -> Result<String, VerifyError> {
-    encode_serialized(header, &json_bytes(claims), alg, key)
+    encode_serialized(header, &crate::json::object_to_vec(claims), alg, key)
 }
 
 /// [`encode_claims`] with the claims already serialized as JSON text (the caller vouches that

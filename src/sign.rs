@@ -100,7 +100,7 @@ impl Signer {
             ));
         }
         let kid = text("kid")?.map(str::to_owned).or(jwk_kid);
-        let header = jws::encoded_header(&jws::header(alg, text("typ")?, kid.as_deref()))?;
+        let header = jws::encoded_header(&jws::header(alg, text("typ")?, kid.as_deref()));
         Ok(Signer { key, alg, header })
     }
 

@@ -64,7 +64,7 @@ impl Format for App {
         let header = match self.header.get() {
             Some(h) => h,
             None => {
-                let h = jws::encoded_header(&jws::header(target.alg, Some("JWT"), kid)).map_err(signing_failed)?;
+                let h = jws::encoded_header(&jws::header(target.alg, Some("JWT"), kid));
                 self.header.get_or_init(|| h)
             }
         };

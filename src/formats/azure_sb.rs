@@ -6,7 +6,7 @@ use base64ct::{Base64, Encoding};
 use rand_core::RngCore;
 use serde_json::{Map, Value};
 
-use super::{hmac_sha256, object, uri_component, Format, MintContext, Settings};
+use super::{object, uri_component, Format, MintContext, Settings};
 use crate::error::{ConfigError, DelegationError};
 use crate::keys::Secret;
 
@@ -56,7 +56,8 @@ impl Format for AzureSb {
         let expires_in = self.minutes * 60;
         let se = cx.now.saturating_add(expires_in as i64);
         let signed = format!("{}\n{se}", self.resource);
-        let sig = Base64::encode_string(&hmac_sha256(&self.key, signed.as_bytes()));
+        // HMAC-SHA256 by HS256's code, the secret's pads hashed once (the secret keeps them).
+        let sig = Base64::encode_string(&self.key.hs256().mac(signed.as_bytes()));
         let token = format!(
             "SharedAccessSignature sr={}&sig={}&se={se}&skn={}",
             self.resource,

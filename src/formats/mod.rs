@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::config::{Client, Tenant};
 use crate::error::{quote, ConfigError, DelegationError, OAuthCode};
 use crate::json::{b64url, kind};
-use crate::keys::{Secret, SigningKey};
+use crate::keys::SigningKey;
 use crate::request::Scope;
 
 mod app;
@@ -456,12 +456,6 @@ pub(crate) fn provider_failure(provider: &str, status: u16, detail: Option<Strin
         ),
         _ => (502, server(format!("{provider} answered HTTP {status}, not a result this module can read{detail}"))),
     }
-}
-
-/// HMAC-SHA256 (Azure SAS signatures), by HS256's code with the key's pads hashed once per
-/// secret (the secret keeps them, as for HS256).
-pub(crate) fn hmac_sha256(key: &Secret, msg: &[u8]) -> [u8; 32] {
-    key.hs256().mac(msg)
 }
 
 /// JavaScript's `encodeURIComponent` (RFC 3986 percent-encoding, keeping `-_.!~*'()`).
